@@ -1,0 +1,3 @@
+"""lambdaslim: replace transport-only Lambda functions with direct integrations."""
+
+__version__ = "0.1.0"
