@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -73,7 +74,19 @@ def verify(original: str, optimized: str) -> None:
 
 @main.command()
 @click.argument("rule_id", required=False)
+@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="A folder of your own rules added to the catalog (repeatable).")
 @reports_errors
-def rules(rule_id: str | None) -> None:
-    """List the integration rules, or show one rule's documentation."""
-    raise LambdaslimError("rules is not implemented yet")
+def rules(rule_id: str | None, rules_dirs: tuple[Path, ...]) -> None:
+    """List the integration rules, or show RULE_ID's documentation."""
+    from rich.console import Console
+
+    from lambdaslim.catalog import load_catalog
+    from lambdaslim.rule_docs import render_rule, render_rule_list
+
+    catalog = load_catalog(rules_dirs)
+    console = Console()
+    if rule_id is None:
+        render_rule_list(catalog, console)
+    else:
+        render_rule(catalog.rule(rule_id.upper()), console)
