@@ -1,0 +1,92 @@
+"""Finding what to load inside a folder: a template, else one definition, else one handler."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from lambdaslim.errors import LoadError
+from lambdaslim.loading.project import Project
+
+TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
+DEFINITION_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
+SKIPPED_FOLDERS = frozenset(
+    {".aws-sam", ".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
+)
+
+
+def is_definition_file(path: Path) -> bool:
+    return path.name.lower().endswith(DEFINITION_SUFFIXES)
+
+
+def discover(project: Project, exclude: Sequence[Path]) -> tuple[str, Path]:
+    """``(kind, file)`` of what the project folder holds; kind is template/definition/handler.
+
+    Templates are looked for at the top (``template.*``, ``cdk.out/*.template.json``) then in
+    subfolders, nearest first. Symlinked folders are not followed; excluded folders are skipped.
+    """
+    excluded = {path.resolve() for path in exclude}
+    files = _walk(project, excluded)
+    shown = project.display(project.root)
+    if not files:
+        raise LoadError("empty folder: nothing to load", shown)
+    templates = [
+        path
+        for path in files
+        if path.name in TEMPLATE_NAMES
+        or (path.parent.name == "cdk.out" and path.name.endswith(".template.json"))
+    ]
+    if templates:
+        nearest = min(len(path.relative_to(project.root).parts) for path in templates)
+        chosen = [
+            path for path in templates if len(path.relative_to(project.root).parts) == nearest
+        ]
+        return "template", _only(project, chosen, "templates")
+    definitions = [path for path in files if is_definition_file(path)]
+    if definitions:
+        return "definition", _only(project, definitions, "state machine definitions")
+    handlers = [path for path in files if path.suffix == ".py"]
+    if len(handlers) == 1:
+        return "handler", handlers[0]
+    raise LoadError(
+        "no SAM/CloudFormation template, state machine definition (*.asl.json) or single "
+        "Python handler found",
+        shown,
+    )
+
+
+def _only(project: Project, candidates: list[Path], what: str) -> Path:
+    if len(candidates) == 1:
+        return candidates[0]
+    names = ", ".join(project.relative(path) for path in sorted(candidates))
+    raise LoadError(
+        f"several {what} found ({names}): pass the one to load", project.display(project.root)
+    )
+
+
+def _walk(project: Project, excluded: set[Path]) -> list[Path]:
+    found: list[Path] = []
+    for folder, subfolders, names in os.walk(project.root):
+        here = Path(folder)
+        subfolders[:] = sorted(
+            name
+            for name in subfolders
+            if name not in SKIPPED_FOLDERS
+            and not (here / name).is_symlink()
+            and (here / name).resolve() not in excluded
+        )
+        found += [
+            here / name
+            for name in sorted(names)
+            if not (here / name).is_symlink() or _safe_link(project, here / name)
+        ]
+    return found
+
+
+def _safe_link(project: Project, path: Path) -> bool:
+    """A symlinked file counts only if it resolves inside the project."""
+    try:
+        return project.contains(path.resolve(strict=True))
+    except (OSError, RuntimeError):
+        return False
