@@ -6,6 +6,7 @@ so ``lambdaslim --help`` and ``analyze`` stay quick to start.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -19,6 +20,7 @@ from lambdaslim.errors import LambdaslimError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
@@ -48,10 +50,55 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", required=False, default=".", type=click.Path(path_type=str))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--fail-on", type=click.Choice(["replace"]), default=None,
+              help="Exit 1 when some function is replaceable (for CI gating).")
+@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="A folder of your own rules added to the catalog (repeatable).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes that parse handlers (default: the number of CPUs).")
+@click.option("--no-cache", is_flag=True,
+              help="Do not read or write the summary cache ($XDG_CACHE_HOME/lambdaslim).")
 @reports_errors
-def analyze(path: str) -> None:
-    """Classify every Lambda function of the application at PATH (default: current folder)."""
-    raise LambdaslimError("analyze is not implemented yet")
+def analyze(
+    path: str,
+    output_format: str,
+    fail_on: str | None,
+    rules_dirs: tuple[Path, ...],
+    jobs: int | None,
+    no_cache: bool,
+) -> None:
+    """Classify every Lambda function of the application at PATH (default: current folder).
+
+    PATH is a folder with a SAM/CloudFormation template (or CDK cdk.out), a template file, a
+    state machine definition (*.asl.json|yaml), or a Python handler FILE.py[:function].
+    """
+    from lambdaslim.catalog import load_catalog
+    from lambdaslim.classification import analyze_application, handlers_to_summarise
+    from lambdaslim.handler_summaries import SummaryCache
+    from lambdaslim.loading import load_application
+    from lambdaslim.progress import handler_progress
+
+    catalog = load_catalog(rules_dirs)
+    app = load_application(Path(path))
+    cache = None if no_cache else SummaryCache.default(catalog.digest)
+    with handler_progress(handlers_to_summarise(app)) as advance:
+        analysis = analyze_application(
+            app, catalog, jobs=jobs or os.cpu_count() or 1, cache=cache, advance=advance
+        )
+    if output_format == "json":
+        from lambdaslim.output.analysis_json import render_json
+
+        click.echo(render_json(analysis, path), nl=False)
+    else:
+        from rich.console import Console
+
+        from lambdaslim.output.analysis_text import render_text
+
+        render_text(analysis, Console())
+    if fail_on == "replace" and any(f.replaced for f in analysis.functions):
+        sys.exit(EXIT_CHECK_FAILED)
 
 
 @main.command()

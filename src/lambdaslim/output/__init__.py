@@ -1,0 +1,1 @@
+"""Renderings of an analysis: JSON for machines, rich tables for people."""

@@ -1,0 +1,88 @@
+"""Parallel analysis and the content-addressed summary cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from app_copies import FIXTURES
+
+from lambdaslim.catalog import load_catalog
+from lambdaslim.classification import analyze_application
+from lambdaslim.handler_summaries import (
+    PARALLEL_THRESHOLD,
+    HandlerRequest,
+    SummaryCache,
+    summarize_handlers,
+)
+from lambdaslim.loading import load_application
+
+CATALOG = load_catalog()
+HANDLER = FIXTURES / "ticket_booking" / "functions" / "reserve_seat" / "handler.py"
+
+
+def requests(tmp_path: Path, count: int) -> list[HandlerRequest]:
+    """`count` distinct handler files (distinct content, so distinct cache keys)."""
+    made = []
+    for index in range(count):
+        path = tmp_path / f"h{index}.py"
+        path.write_text(HANDLER.read_text() + f"\n\nVERSION = {index}\n")
+        made.append(HandlerRequest(path, "main", f"h{index}.py"))
+    return made
+
+
+def test_parallel_results_equal_serial_results_in_order(tmp_path: Path) -> None:
+    work = requests(tmp_path, PARALLEL_THRESHOLD + 3)
+    serial = summarize_handlers(work, jobs=1, cache=None)
+    parallel = summarize_handlers(work, jobs=2, cache=None)
+    assert parallel == serial
+    assert [s.file for s in serial] == [r.shown for r in work]
+
+
+def test_warm_cache_gives_the_same_summaries_without_parsing(tmp_path: Path) -> None:
+    cache = SummaryCache(tmp_path / "cache", salt=CATALOG.digest)
+    work = requests(tmp_path, 3)
+    cold = summarize_handlers(work, jobs=1, cache=cache)
+    entries = sorted((tmp_path / "cache").rglob("*.json"))
+    assert len(entries) == 3
+    for entry in entries:  # make any re-parse detectable: the cache must be what is read
+        data = json.loads(entry.read_text())
+        data["summary"]["decorators"] = ["from-cache"]
+        entry.write_text(json.dumps(data))
+    warm = summarize_handlers(work, jobs=1, cache=cache)
+    assert [s.decorators for s in warm] == [("from-cache",)] * 3
+    assert [s.steps for s in warm] == [s.steps for s in cold]
+
+
+def test_corrupt_or_foreign_entries_are_ignored_and_rewritten(tmp_path: Path) -> None:
+    cache = SummaryCache(tmp_path / "cache", salt="catalog-a")
+    work = requests(tmp_path, 2)
+    expected = summarize_handlers(work, jobs=1, cache=None)
+    summarize_handlers(work, jobs=1, cache=cache)
+    first, second = sorted((tmp_path / "cache").rglob("*.json"))
+    first.write_text("{not json")
+    foreign = json.loads(second.read_text())
+    foreign["key"] = "0" * 64
+    second.write_text(json.dumps(foreign))
+    assert summarize_handlers(work, jobs=1, cache=cache) == expected
+    assert json.loads(first.read_text())["summary"]["function"] == "main"
+
+
+def test_the_catalog_digest_and_content_are_part_of_the_key(tmp_path: Path) -> None:
+    a = SummaryCache(tmp_path, salt="a")
+    b = SummaryCache(tmp_path, salt="b")
+    assert a.key(b"x", "main") != b.key(b"x", "main")
+    assert a.key(b"x", "main") != a.key(b"y", "main")
+    assert a.key(b"x", "main") != a.key(b"x", "handler")
+
+
+def test_application_verdicts_do_not_depend_on_jobs_or_cache(tmp_path: Path) -> None:
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "ticket_booking", root)
+    app = load_application(root)
+    cache = SummaryCache(tmp_path / "cache", salt=CATALOG.digest)
+    baseline = analyze_application(app, CATALOG, jobs=1, cache=None)
+    for _ in range(2):  # cold, then warm
+        again = analyze_application(app, CATALOG, jobs=2, cache=cache)
+        assert again.functions == baseline.functions
