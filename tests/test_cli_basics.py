@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -38,4 +39,22 @@ def test_help_does_not_import_heavy_machinery() -> None:
         "print('HEAVY=' + ','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == "HEAVY="
+
+
+def test_analyze_of_one_function_does_not_import_heavy_machinery() -> None:
+    handler = Path(__file__).parent / "fixtures" / "apps" / "lone_handler" / "forward_event.py"
+    code = (
+        "import sys\n"
+        "from lambdaslim.cli import main\n"
+        "try:\n"
+        f"    main(['analyze', {str(handler)!r}, '--format', 'json', '--no-cache'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'moto', 'cfnlint', "
+        "'jsonata', 'airspeed'} or m.startswith('lambdaslim.verify'))\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert '"verdict": "replace"' in out.stdout
     assert out.stdout.splitlines()[-1] == "HEAVY="

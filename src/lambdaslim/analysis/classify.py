@@ -327,6 +327,12 @@ class _Classifier:
                         "json_serialisation", f"the JSON text built at line {line} is "
                         "serialised compactly by Step Functions, not byte-identical to "
                         "json.dumps", line))
+                elif isinstance(node, Concat) and not all(_is_const(p) for p in node.parts):
+                    self.declared.append(Declared(
+                        "text_conversion", f"the text built at line {line} converts values "
+                        "the way Step Functions does: identical for strings and integers, but "
+                        "True/None/lists/dicts would read true/null/JSON instead of Python's "
+                        "repr", line))
                 elif isinstance(node, EnvRef):
                     env_vars.add(node.name)
                 elif isinstance(node, EventPath) and node.path and not node.optional:

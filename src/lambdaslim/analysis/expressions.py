@@ -245,7 +245,17 @@ class ExpressionEvaluator:
             return value
         if isinstance(value, DateTime):
             return Generated("timestamp", value.line, f"str({value.ctor})")
-        return self.as_expr(value, node)
+        expr = self.as_expr(value, node)
+        if isinstance(expr, Concat | StrCase | JsonDumps | EnvRef | Unknown):
+            return expr  # already text (or already unknown)
+        if isinstance(expr, DictExpr | ListExpr | WithKeys) or expr == EventPath(()):
+            return self.unknown(
+                "str() of a dict or list gives Python's repr, which a workflow cannot produce",
+                node,
+            )
+        # The value's type is unknown here: keep the conversion in the IR, so a rewrite writes
+        # text (DynamoDB "N" values must be strings) and the difference can be declared.
+        return Concat((expr,))
 
     def concat(self, parts: list[Value], node: cst.CSTNode) -> Expr:
         flat: list[Expr] = []
