@@ -12,6 +12,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -39,8 +40,13 @@ def ensure_venv() -> None:
 
 
 def demo() -> None:
+    """Analyze the sample, rewrite it into a temporary folder, and verify the rewrite."""
     ensure_venv()
     run(BIN / "lambdaslim", "analyze", SAMPLE)
+    with tempfile.TemporaryDirectory(prefix="lambdaslim-demo-") as scratch:
+        optimized = Path(scratch) / "optimized"
+        run(BIN / "lambdaslim", "rewrite", SAMPLE, "--out", optimized)
+        run(BIN / "lambdaslim", "verify", SAMPLE, optimized)
 
 
 def test() -> None:

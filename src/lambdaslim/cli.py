@@ -78,6 +78,7 @@ def analyze(
     from lambdaslim.classification import analyze_application, handlers_to_summarise
     from lambdaslim.handler_summaries import SummaryCache
     from lambdaslim.loading import load_application
+    from lambdaslim.pipeline import plan_analysis
     from lambdaslim.progress import handler_progress
 
     catalog = load_catalog(rules_dirs)
@@ -87,6 +88,7 @@ def analyze(
         analysis = analyze_application(
             app, catalog, jobs=jobs or os.cpu_count() or 1, cache=cache, advance=advance
         )
+    analysis, _ = plan_analysis(analysis, catalog)
     if output_format == "json":
         from lambdaslim.output.analysis_json import render_json
 
@@ -101,22 +103,62 @@ def analyze(
         sys.exit(EXIT_CHECK_FAILED)
 
 
+def _function_ids(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> set[str] | None:
+    return None if value is None else {part.strip() for part in value.split(",") if part.strip()}
+
+
 @main.command()
-@click.argument("path", required=False, default=".", type=click.Path(path_type=str))
-@click.option("--out", "out", type=click.Path(path_type=str), help="Folder to write into.")
+@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder to write the optimized application into (empty or absent).")
+@click.option("--diff", is_flag=True,
+              help="Print the changes as a unified diff (with --out: also write).")
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+@click.option("--only", callback=_function_ids, metavar="ID,...",
+              help="Replace only these functions.")
+@click.option("--skip", callback=_function_ids, metavar="ID,...", help="Keep these functions.")
+@click.option("--query-language", type=click.Choice(["auto", "jsonpath", "jsonata"]),
+              default="auto", show_default=True, help="Query language of the new states.")
+@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="A folder of your own rules added to the catalog (repeatable).")
 @reports_errors
-def rewrite(path: str, out: str | None) -> None:
+def rewrite(
+    path: Path,
+    out: Path | None,
+    diff: bool,
+    force: bool,
+    only: set[str] | None,
+    skip: set[str] | None,
+    query_language: str,
+    rules_dirs: tuple[Path, ...],
+) -> None:
     """Write a copy of the application at PATH with the replaceable functions replaced."""
-    raise LambdaslimError("rewrite is not implemented yet")
+    from lambdaslim.rewrite.command import run_rewrite
+
+    code = run_rewrite(path, out, diff=diff, force=force, only=only, skip=skip or set(),
+                       query_language=query_language, echo=click.echo, rules_dirs=rules_dirs)
+    if code:
+        sys.exit(code)
 
 
 @main.command()
-@click.argument("original", type=click.Path(path_type=str))
-@click.argument("optimized", type=click.Path(path_type=str))
+@click.argument("original", type=click.Path(path_type=Path))
+@click.argument("optimized", type=click.Path(path_type=Path))
+@click.option("--cases", "cases_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of case files (default: ORIGINAL/cases).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
 @reports_errors
-def verify(original: str, optimized: str) -> None:
-    """Run ORIGINAL and OPTIMIZED side by side in an emulated AWS and compare them."""
-    raise LambdaslimError("verify is not implemented yet")
+def verify(original: Path, optimized: Path, cases_dir: Path | None, output_format: str) -> None:
+    """Run ORIGINAL and OPTIMIZED side by side in an emulated AWS and compare them.
+
+    Exit 0 when every case is equivalent, 1 when one diverges, 2 on bad input.
+    """
+    from lambdaslim.verify.command import run_verify
+
+    sys.exit(run_verify(original, optimized, cases_dir, output_format, click.echo))
 
 
 @main.command()

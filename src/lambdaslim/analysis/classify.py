@@ -61,6 +61,7 @@ class CatalogLike(Protocol):
     def match_sdk_call(self, service: str, operation: str, api_style: str) -> RuleLike | None: ...
     def for_category(self, category: str) -> RuleLike: ...
     def sdk_integration_arn(self, service: str, operation: str) -> str: ...
+    def sdk_error_prefix(self, service: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -208,9 +209,12 @@ class _Classifier:
                 "marshalling", f"the {call.api_style} API's Python values are written as typed "
                 "DynamoDB values ({'S': ...}); numbers and nested values must be marshalled the "
                 "same way", call.line))
+        prefix = rule.error_prefix
+        if "{" in prefix:  # the generic aws-sdk rule: the prefix depends on the service
+            prefix = self.catalog.sdk_error_prefix(call.service)
         self.declared.append(Declared(
             "error_name", f"{call.service}.{call.operation} errors are named "
-            f"{rule.error_prefix}<Error> instead of the boto3 exception class name", call.line))
+            f"{prefix}<Error> instead of the boto3 exception class name", call.line))
         chosen = rule if category == "transport" else self.catalog.for_category(category)
         message = (f"one {call.service}.{call.operation} call (line {call.line}) built from the "
                    "event, environment variables and constants")

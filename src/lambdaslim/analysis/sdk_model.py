@@ -61,3 +61,34 @@ def operation_for_method(service: str, method: str) -> OperationInfo | None:
     members = frozenset(getattr(shape, "members", {}))
     required = frozenset(getattr(shape, "required_members", ()))
     return OperationInfo(name, members, required)
+
+
+# IAM actions that are not named <prefix>:<Operation>.
+_IAM_EXCEPTIONS = {
+    ("apigatewaymanagementapi", "PostToConnection"): "execute-api:ManageConnections",
+    ("apigatewaymanagementapi", "GetConnection"): "execute-api:ManageConnections",
+    ("apigatewaymanagementapi", "DeleteConnection"): "execute-api:ManageConnections",
+    ("s3", "ListObjectsV2"): "s3:ListBucket",
+    ("s3", "HeadObject"): "s3:GetObject",
+    ("s3", "HeadBucket"): "s3:ListBucket",
+}
+
+
+def iam_action(service: str, operation: str) -> str:
+    """The IAM action an operation needs: the service's signing name and the operation name,
+    except for the documented exceptions above."""
+    known = _IAM_EXCEPTIONS.get((service, operation))
+    if known:
+        return known
+    model = _service_model(service)
+    metadata = model.metadata if model is not None else {}
+    prefix = metadata.get("signingName") or metadata.get("endpointPrefix") or service
+    return f"{prefix}:{operation}"
+
+
+@cache
+def service_errors(service: str) -> tuple[str, ...]:
+    """The modelled exceptions of a service (``ConditionalCheckFailedException``...), the class
+    names boto3 raises for them."""
+    model = _service_model(service)
+    return tuple(sorted(shape.name for shape in model.error_shapes)) if model else ()

@@ -13,8 +13,10 @@ A case file::
         "tables": {"UsersTable": [{"id": "1", ...}]},      # by logical id, plain JSON items
         "objects": {"UploadBucket": {"key.png": "text or JSON value"}}
       },
-      "expected": {...}                       # free-form, used by the comparison, not here
-    }
+      "expected": {...},                      # free-form, used by the comparison, not here
+      "state_machine": "OrderFlow",           # optional: which machine, when the app has several
+      "api_request": {"body": {...}, "requestId": "..."}  # optional: the API request that
+    }                                         # starts it (``verify``'s API entry check)
 
 HTTP responses are consumed in order per (method, URL, query); ``query``, when given, is the
 query every matching request sends (values as strings), else any query matches. AWS answers are
@@ -31,7 +33,9 @@ from typing import Any
 
 from lambdaslim.errors import LambdaslimError
 
-_CASE_KEYS = frozenset({"description", "input", "fixtures", "expected", "name"})
+_CASE_KEYS = frozenset(
+    {"description", "input", "fixtures", "expected", "name", "state_machine", "api_request"}
+)
 _FIXTURE_KEYS = frozenset({"http", "aws", "tables", "objects"})
 
 
@@ -80,6 +84,8 @@ class Case:
     fixtures: Fixtures = field(default_factory=Fixtures)
     expected: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    state_machine: str | None = None
+    api_request: dict[str, Any] | None = None
 
 
 def load_cases(directory: str | Path) -> list[Case]:
@@ -133,6 +139,12 @@ def case_from_dict(document: Any, name: str, path: Path | None = None) -> Case:
     expected = document.get("expected") or {}
     if not isinstance(expected, dict):
         raise fail("'expected' is an object")
+    state_machine = document.get("state_machine")
+    if state_machine is not None and not isinstance(state_machine, str):
+        raise fail("'state_machine' is a state machine's logical id")
+    api_request = document.get("api_request")
+    if api_request is not None and not isinstance(api_request, dict):
+        raise fail("'api_request' is an object ('body', 'requestId')")
     return Case(
         name=str(document.get("name") or name),
         path=path,
@@ -145,6 +157,8 @@ def case_from_dict(document: Any, name: str, path: Path | None = None) -> Case:
         ),
         expected=expected,
         description=str(document.get("description") or ""),
+        state_machine=state_machine,
+        api_request=api_request,
     )
 
 

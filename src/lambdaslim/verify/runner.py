@@ -65,3 +65,8 @@ def _wait_for(execution_arn: str) -> None:
             alive[-1].join(timeout=remaining)
         else:
             time.sleep(0.01)
+    # A failed Parallel leaves its other branches' threads running their current state (as AWS
+    # lets an in-flight task finish): wait for them, so that what they do is observed in this
+    # world and never leaks into the next one.
+    for thread in [thread for thread in TMP_THREADS if thread.is_alive()]:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))

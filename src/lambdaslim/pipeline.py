@@ -1,0 +1,47 @@
+"""Analysis and plan together, so ``analyze`` and ``rewrite`` never disagree.
+
+The classification says what a handler does; only planning knows whether the workflow around
+it can be rewritten exactly (a state keeping Lambda's response metadata cannot). A function
+the plan declines is reported as kept by ``analyze`` too, with the plan's reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from lambdaslim.analysis import Reason
+from lambdaslim.catalog import Catalog
+from lambdaslim.classification import KEEP, Analysis, FunctionVerdict
+from lambdaslim.plan import Declined, Plan
+from lambdaslim.rewrite.planning import build_plan
+
+
+def plan_analysis(analysis: Analysis, catalog: Catalog) -> tuple[Analysis, Plan]:
+    """The plan of every replaceable function, and the analysis with declined ones kept."""
+    plan = build_plan(analysis, catalog)
+    return with_declined(analysis, plan.declined), plan
+
+
+def with_declined(analysis: Analysis, declined: tuple[Declined, ...]) -> Analysis:
+    if not declined:
+        return analysis
+    first: dict[str, Declined] = {}
+    for item in declined:
+        first.setdefault(item.function_id, item)
+    functions = tuple(
+        _kept(analysis, verdict, first[verdict.function_id])
+        if verdict.function_id in first else verdict
+        for verdict in analysis.functions
+    )
+    return dataclasses.replace(analysis, functions=functions)
+
+
+def _kept(analysis: Analysis, verdict: FunctionVerdict, why: Declined) -> FunctionVerdict:
+    links = analysis.app.tasks_for_function(verdict.function_id)
+    location = links[0].location if links else analysis.app.functions[
+        verdict.function_id].location
+    reason = Reason(f"{why.where}: {why.reason}", location.file, location.line)
+    return dataclasses.replace(
+        verdict, verdict=KEEP, category="keep", rule_id=None, resources=(),
+        reasons=(reason, *verdict.reasons),
+    )

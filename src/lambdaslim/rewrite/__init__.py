@@ -1,0 +1,1 @@
+"""Apply a rewrite plan to copies of an application's files (templates, definitions, sources)."""

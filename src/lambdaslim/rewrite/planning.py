@@ -1,0 +1,369 @@
+"""From an analysis to a plan: the new states, bindings, IAM and API integrations.
+
+Planning may still refuse a function the analysis found replaceable: a state whose data flow
+the rewrite cannot compose exactly (an intrinsic function in its Parameters, a JSONata
+``Output`` it cannot read...) keeps its function, and ``declined`` says why. A function is
+replaced in all of its states or in none.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lambdaslim.analysis import HandlerVerdict, ir
+from lambdaslim.catalog import Catalog
+from lambdaslim.classification import Analysis, FunctionVerdict
+from lambdaslim.errors import LambdaslimError
+from lambdaslim.model import StateMachine, TaskLink, definition_pointer
+from lambdaslim.plan import (
+    Connection,
+    Declared,
+    Declined,
+    IamStatement,
+    MachineEdit,
+    Plan,
+    RouteEdit,
+    StateEdit,
+)
+from lambdaslim.rewrite.integrations import Bindings, Environment
+from lambdaslim.rewrite.state_builder import Built, StateBuilder
+from lambdaslim.rewrite.state_io import Unsupported
+
+QUERY_LANGUAGES = ("auto", "jsonpath", "jsonata")
+
+
+@dataclass
+class _MachineWork:
+    machine: StateMachine
+    bindings: Bindings
+    built: dict[tuple[str | int, ...], tuple[TaskLink, Built]] = field(default_factory=dict)
+
+
+def build_plan(
+    analysis: Analysis,
+    catalog: Catalog,
+    *,
+    only: set[str] | None = None,
+    skip: Iterable[str] = (),
+    query_language: str = "auto",
+) -> Plan:
+    """The plan for ``analysis``, limited to ``only`` (when given) minus ``skip``."""
+    if query_language not in QUERY_LANGUAGES:
+        raise LambdaslimError(f"unknown query language {query_language!r}")
+    app = analysis.app
+    unknown = sorted((set(only or ()) | set(skip)) - set(app.functions))
+    if unknown:
+        raise LambdaslimError(f"no function named {', '.join(unknown)} in this application")
+    chosen = {
+        f.function_id: f for f in analysis.functions
+        if f.replaced and (only is None or f.function_id in only) and f.function_id not in skip
+    }
+    declined: list[Declined] = []
+    works = {mid: _MachineWork(m, Bindings(dict(m.substitutions)))
+             for mid, m in app.state_machines.items()}
+    while True:
+        failed = _build_states(analysis, catalog, chosen, works, query_language)
+        failed += _channel_and_entry_consistency(analysis, chosen)
+        if not failed:
+            break
+        for item in failed:
+            declined.append(item)
+            chosen.pop(item.function_id, None)
+        works = {mid: _MachineWork(m, Bindings(dict(m.substitutions)))
+                 for mid, m in app.state_machines.items()}
+    machines = tuple(
+        edit for work in works.values() if (edit := _machine_edit(analysis, work, chosen))
+    )
+    routes = tuple(_route_edits(analysis, chosen))
+    declared = tuple(_plan_declared(analysis, chosen))
+    return Plan(machines, routes, tuple(sorted(chosen)), declared, tuple(declined))
+
+
+def _build_states(analysis: Analysis, catalog: Catalog, chosen: dict[str, FunctionVerdict],
+                  works: dict[str, _MachineWork], query_language: str) -> list[Declined]:
+    app = analysis.app
+    failed: list[Declined] = []
+    for link in app.task_links:
+        verdict = chosen.get(link.function_id or "")
+        if verdict is None or verdict.category == "callback_channel":
+            continue
+        work = works[link.state_machine_id]
+        handler = verdict.handler_verdict
+        assert handler is not None
+        where = f"{link.state_machine_id}: state {link.state_path[-1]!r}"
+        if not _editable(work.machine):
+            failed.append(Declined(verdict.function_id, "the definition is built with "
+                                   "Fn::Join/Fn::Sub in the template; rewriting it is not "
+                                   "supported yet", where))
+            continue
+        state = _state_at(work.machine.raw_definition, link.state_path)
+        function = app.functions[verdict.function_id]
+        builder = StateBuilder(
+            str(link.state_path[-1]), state, link.form, handler,
+            Environment(function, work.bindings, app.tables), catalog, work.machine.logical_id,
+            query_language, work.machine.query_language == "JSONata",
+        )
+        try:
+            work.built[link.state_path] = (link, builder.build())
+        except Unsupported as exc:
+            failed.append(Declined(verdict.function_id, str(exc), where))
+    return failed
+
+
+def _channel_and_entry_consistency(
+    analysis: Analysis, chosen: dict[str, FunctionVerdict]
+) -> list[Declined]:
+    """The callback channel goes only with a synchronous entry, and only as a whole."""
+    channel = [f for f in chosen.values() if f.category == "callback_channel"]
+    if not channel:
+        return []
+    sync_entries = [m.entry_function for m in analysis.machines
+                    if m.becomes_sync_express and m.entry_function in chosen]
+    all_channel = {f.function_id for f in analysis.functions if f.category == "callback_channel"}
+    if sync_entries and all_channel <= set(chosen):
+        return []
+    why = ("the WebSocket callback channel is removed only together with the synchronous "
+           "entry and all its functions")
+    return [Declined(f.function_id, why, f.function_id) for f in channel]
+
+
+def _editable(machine: StateMachine) -> bool:
+    """A definition written as JSON/YAML (not assembled by Fn::Join/Fn::Sub in a template)."""
+    return isinstance(machine.raw_definition, dict) and "States" in machine.raw_definition
+
+
+def _state_at(definition: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
+    node = definition
+    for key in definition_pointer(path):
+        node = node[key]
+    return copy.deepcopy(node)
+
+
+def _level(definition: dict[str, Any], path: tuple[str | int, ...]) -> dict[str, Any]:
+    """The ``States`` mapping holding the state at ``path``."""
+    node: Any = definition
+    for key in definition_pointer(path)[:-1]:
+        node = node[key]
+    return node
+
+
+def _machine_edit(analysis: Analysis, work: _MachineWork,
+                  chosen: dict[str, FunctionVerdict]) -> MachineEdit | None:
+    app = analysis.app
+    machine = work.machine
+    if not _editable(machine):
+        return None
+    definition = copy.deepcopy(machine.raw_definition)
+    state_edits: list[StateEdit] = []
+    statements: list[IamStatement] = []
+    connections: dict[str, Connection] = {}
+    declared: list[Declared] = []
+    removed_here: set[str] = set()
+    for link in app.task_links:
+        if link.state_machine_id != machine.logical_id or link.function_id not in chosen:
+            continue
+        verdict = chosen[link.function_id]
+        removed_here.add(link.function_id)
+        name = str(link.state_path[-1])
+        if verdict.category == "callback_channel":
+            successor = _remove_state(definition, link.state_path)
+            state_edits.append(StateEdit(machine.logical_id, link.state_path, link.function_id,
+                                         "LS501", {}, successor))
+            continue
+        _, built = work.built[link.state_path]
+        _splice(definition, link.state_path, built.states)
+        statements += built.statements
+        for connection in built.connections:
+            connections[connection.logical_id] = connection
+        handler = verdict.handler_verdict
+        where = f"{machine.logical_id}: state {name!r}"
+        state_declared = tuple(dict.fromkeys(
+            (*(dataclasses.replace(d, where=where) for d in built.declared),
+             *_handler_declared(handler, machine, name))
+        ))
+        declared += state_declared
+        state_edits.append(StateEdit(machine.logical_id, link.state_path, link.function_id,
+                                     verdict.rule_id or "", built.states, None, state_declared))
+    if not state_edits:
+        return None
+    text = json.dumps(definition)
+    removed_subs = tuple(sorted(
+        name for name, raw in machine.substitutions.items()
+        if "${" + name + "}" not in text and _references_removed(raw, removed_here)
+    ))
+    machine_verdict = next(m for m in analysis.machines if m.machine_id == machine.logical_id)
+    sync = machine_verdict.becomes_sync_express and machine_verdict.entry_function in chosen
+    if sync:
+        declared.append(Declared(
+            "delivery_semantics", "the workflow becomes a synchronous Express workflow: Standard "
+            "runs exactly once, Express synchronous at most once; its history is in CloudWatch "
+            "Logs, not the console", machine.logical_id))
+    return MachineEdit(
+        machine.logical_id, definition, tuple(state_edits), tuple(work.bindings.added),
+        removed_subs, _dedupe(statements), tuple(sorted(removed_here)),
+        "EXPRESS" if sync and machine.type != "EXPRESS" else None,
+        tuple(connections[k] for k in sorted(connections)), tuple(declared),
+    )
+
+
+def _references_removed(raw: Any, removed: set[str]) -> bool:
+    text = json.dumps(raw)
+    return any(f'"{fid}"' in text or "${" + fid in text or f'"{fid}.' in text
+               for fid in removed)
+
+
+def _dedupe(statements: list[IamStatement]) -> tuple[IamStatement, ...]:
+    merged: dict[str, IamStatement] = {}
+    for statement in statements:
+        key = json.dumps(statement.resources, sort_keys=True)
+        if key in merged:
+            actions = tuple(dict.fromkeys(merged[key].actions + statement.actions))
+            merged[key] = IamStatement(actions, statement.resources)
+        else:
+            merged[key] = statement
+    return tuple(merged.values())
+
+
+def _splice(definition: dict[str, Any], path: tuple[str | int, ...],
+            states: dict[str, dict[str, Any]]) -> None:
+    """Put ``states`` where the state at ``path`` was, keeping the other states' order."""
+    level = _level(definition, path)
+    name = path[-1]
+    rebuilt: dict[str, Any] = {}
+    for key, state in level.items():
+        if key == name:
+            rebuilt.update(states)
+        else:
+            rebuilt[key] = state
+    level.clear()
+    level.update(rebuilt)
+
+
+def _remove_state(definition: dict[str, Any], path: tuple[str | int, ...]) -> str | None:
+    """Remove a state whose output was its input; transitions into it go to its successor."""
+    level = _level(definition, path)
+    name = str(path[-1])
+    state = level[name]
+    if state.get("ResultPath", "$") is not None and state.get("Output") is None:
+        raise LambdaslimError(f"state {name!r} uses its notification's result")
+    successor = state.get("Next")
+    if successor is None or "OutputPath" in state:
+        level[name] = {"Type": "Pass", "Comment": "WebSocket notification removed: the API "
+                       "answers the caller", **({"OutputPath": state["OutputPath"]}
+                                                if "OutputPath" in state else {}),
+                       **({"Next": successor} if successor else {"End": True})}
+        return successor
+    del level[name]
+    _redirect(_parent_of_level(definition, path), name, successor)
+    return successor
+
+
+def _parent_of_level(definition: dict[str, Any], path: tuple[str | int, ...]) -> dict[str, Any]:
+    node: Any = definition
+    for key in definition_pointer(path)[:-2]:
+        node = node[key]
+    return node
+
+
+def _redirect(container: dict[str, Any], old: str, new: str) -> None:
+    if container.get("StartAt") == old:
+        container["StartAt"] = new
+    for state in container.get("States", {}).values():
+        if state.get("Next") == old:
+            state["Next"] = new
+        if state.get("Default") == old:
+            state["Default"] = new
+        for rule in state.get("Choices") or ():
+            if rule.get("Next") == old:
+                rule["Next"] = new
+        for catcher in state.get("Catch") or ():
+            if catcher.get("Next") == old:
+                catcher["Next"] = new
+
+
+def _handler_declared(handler: HandlerVerdict | None, machine: StateMachine,
+                      state: str) -> Iterable[Declared]:
+    if handler is None:
+        return
+    for item in handler.declared:
+        line = f" (line {item.line})" if item.line else ""
+        yield Declared(item.kind, item.message + line, f"{machine.logical_id}: state {state!r}")
+
+
+# ---- API entries ---------------------------------------------------------------------------
+
+def _route_edits(analysis: Analysis, chosen: dict[str, FunctionVerdict]) -> Iterable[RouteEdit]:
+    app = analysis.app
+    for machine in analysis.machines:
+        fid = machine.entry_function
+        if fid is None or fid not in chosen:
+            continue
+        handler = chosen[fid].handler_verdict
+        assert handler is not None
+        action = "StartSyncExecution" if machine.becomes_sync_express else "StartExecution"
+        status, body, headers = _response_contract(handler)
+        for route in app.routes_for_function(fid):
+            yield RouteEdit(route.api_id, route.route_key, fid, machine.machine_id, action,
+                            _request_id_field(handler), status, body, headers)
+
+
+def _request_id_field(handler: HandlerVerdict) -> str | None:
+    call = handler.sdk_call
+    params = dict(call.params) if call else {}
+    body = params.get("input")
+    if isinstance(body, ir.JsonDumps) and isinstance(body.arg, ir.WithKeys):
+        for path, item in body.arg.assignments:
+            if item == ir.EventPath(("requestContext", "requestId")) and len(path) == 1:
+                return str(path[0])
+    return None
+
+
+def _response_contract(handler: HandlerVerdict) -> tuple[int, Any, dict[str, str]]:
+    returned = handler.summary.returns
+    items = dict(returned.items) if isinstance(returned, ir.DictExpr) else {}
+    status = items.get("statusCode")
+    headers = items.get("headers")
+    body = items.get("body")
+    header_values = {
+        k: v.value for k, v in (headers.items if isinstance(headers, ir.DictExpr) else ())
+        if isinstance(v, ir.Const) and isinstance(v.value, str)
+    }
+    payload = _body_template(body.arg) if isinstance(body, ir.JsonDumps) else None
+    return (status.value if isinstance(status, ir.Const) and isinstance(status.value, int)
+            else 200, payload, header_values)
+
+
+def _body_template(expr: ir.Expr) -> Any:
+    if isinstance(expr, ir.Const):
+        return expr.value
+    if isinstance(expr, ir.DictExpr):
+        return {k: _body_template(v) for k, v in expr.items}
+    if isinstance(expr, ir.EventPath) and expr.path == ("requestContext", "requestId"):
+        return {"$context": "requestId"}
+    raise Unsupported("the function's response body is not rebuilt by API Gateway yet")
+
+
+API_INTEGRATION_TIMEOUT = 29
+
+
+def _plan_declared(analysis: Analysis, chosen: dict[str, FunctionVerdict]) -> Iterable[Declared]:
+    for machine in analysis.machines:
+        worst = machine.express.worst_case_seconds
+        if machine.becomes_sync_express and machine.entry_function in chosen and \
+                worst > API_INTEGRATION_TIMEOUT:
+            yield Declared(
+                "api_timeout", f"the API now waits for the workflow, whose worst case is "
+                f"{worst:g} s: API Gateway answers 504 after its integration timeout "
+                f"({API_INTEGRATION_TIMEOUT} s by default) while the execution goes on",
+                machine.machine_id)
+    for verdict in sorted(chosen.values(), key=lambda v: v.function_id):
+        if verdict.category == "callback_channel":
+            yield Declared("callback_channel",
+                           f"{verdict.function_id} is removed: the caller gets the workflow's "
+                           "result in the synchronous API answer instead of WebSocket messages",
+                           verdict.function_id)
