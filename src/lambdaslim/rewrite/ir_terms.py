@@ -18,7 +18,7 @@ from lambdaslim.rewrite.terms import Arr, Expr, Lit, Obj, Path, Term, get, set_p
 # Python truthiness: JSONata's $boolean says an array is true only if a member is.
 TRUTHY = '($type({0}) = "array" ? $count({0}) > 0 : $boolean({0}))'
 JSON_OF_OBJECT = "$string({0})"
-JSON_OF_VALUE = "$substring($string([{0}]), 1, $length($string([{0}])) - 2)"
+JSON_OF_VALUE = '($s := $string({"v": {0}}); $substring($s, 5, $length($s) - 6))'
 _COMPARE = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -81,7 +81,8 @@ def value(expr: ir.Expr, scope: Scope) -> Term:
 
 def json_text(term: Term) -> Term:
     """The JSON text of a value. ``$string`` gives it for objects and arrays, but returns a
-    string unquoted, so a value of unknown type is serialised inside an array and unwrapped."""
+    string unquoted, so a value of unknown type is serialised inside an object and unwrapped
+    (inside an array, JSONata would flatten an array value)."""
     if isinstance(term, Obj | Arr):
         return Expr(JSON_OF_OBJECT, (term,))
     return Expr(JSON_OF_VALUE, (term,))
