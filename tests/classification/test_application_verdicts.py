@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from app_copies import SAMPLE, AppCopy
@@ -45,22 +44,7 @@ def test_renaming_every_function_folder_and_state_changes_no_verdict(
     """The analysis must not depend on names: rename logical ids, folders and states."""
     before = analyze(SAMPLE)
     root = sample_copy.root
-    template = (root / "template.yaml").read_text()
-    definition_path = root / "statemachine" / "account_creation.asl.json"
-    definition = definition_path.read_text()
-    renames = {f.function_id: f"Fn{index:02d}Zq" for index, f in enumerate(before.functions)}
-    for old, new in renames.items():
-        template = re.sub(rf"\b{old}(Arn)?\b", rf"{new}\1", template)
-        definition = re.sub(rf"\b{old}(Arn)\b", rf"{new}\1", definition)
-    for index, folder in enumerate(sorted((root / "functions").iterdir())):
-        renamed = folder.with_name(f"h{index:02d}_code")
-        folder.rename(renamed)
-        template = template.replace(f"functions/{folder.name}/", f"functions/{renamed.name}/")
-    for index, state in enumerate(sorted(set(re.findall(r'"([A-Z][a-zA-Z -]+)": \{\n\s+"Type"',
-                                                      definition)))):
-        definition = definition.replace(f'"{state}"', f'"S{index} x"')
-    (root / "template.yaml").write_text(template)
-    definition_path.write_text(definition)
+    renames = sample_copy.rename_everything([f.function_id for f in before.functions])
 
     after = analyze(root)
     old = sorted((renames[f.function_id], f.verdict, f.category) for f in before.functions)
