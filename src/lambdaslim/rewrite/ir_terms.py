@@ -98,9 +98,7 @@ def condition(expr: ir.Expr, scope: Scope) -> Term:
             return Expr('($exists({0}) and {0} != null)', (left,))
         right = value(expr.right, scope)
         if expr.op in ("in", "not in"):
-            if not isinstance(expr.right, ir.ListExpr):
-                raise Unsupported("'in' over a value of unknown type (list or text?)")
-            test = Expr("{0} in {1}", (left, right))
+            test = _membership(expr, left, right)
             return test if expr.op == "in" else Expr("$not({0})", (test,))
         return Expr("{0} " + _COMPARE[expr.op] + " {1}", (left, right))
     if isinstance(expr, ir.BoolOp):
@@ -109,6 +107,18 @@ def condition(expr: ir.Expr, scope: Scope) -> Term:
     if isinstance(expr, ir.Not):
         return Expr("$not({0})", (_truth(expr.operand, scope),))
     return _truth(expr.arg if isinstance(expr, ir.Truthy) else expr, scope)
+
+
+def _membership(expr: ir.Compare, left: Term, right: Term) -> Term:
+    """``x in [..]`` is list membership; ``"key" in response`` (a boto3 response, or the whole
+    event: both always dicts) is key presence. Anything else could be a list or a text."""
+    if isinstance(expr.right, ir.ListExpr):
+        return Expr("{0} in {1}", (left, right))
+    whole = isinstance(expr.right, ir.CallResult) and not expr.right.path
+    if (whole or expr.right == ir.EventPath(())) and isinstance(expr.left, ir.Const) and \
+            isinstance(expr.left.value, str):
+        return Expr("$exists({0})", (get(right, (expr.left.value,)),))
+    raise Unsupported("'in' over a value of unknown type (list or text?)")
 
 
 def _joined(separator: str, count: int) -> str:
