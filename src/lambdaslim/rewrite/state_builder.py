@@ -12,6 +12,10 @@ A guard's error reaches the replaced state's catcher the way the Lambda error di
 ``{"Error", "Cause"}`` object at the catcher's ResultPath, then the catcher's ``Next``. A Fail
 state cannot be caught by the catcher of the state it replaces, so a guard with a matching
 catcher never becomes a Fail.
+
+Guards are always JSONata Choice rules. A JSONPath rule comparing mismatched types (text
+against ``NumericGreaterThan``) is silently false, where Python raised a TypeError and failed;
+JSONata fails too, so only it keeps the handler's behaviour.
 """
 
 from __future__ import annotations
