@@ -38,6 +38,10 @@ _RESOURCE_ARNS = {
     "AWS::Serverless::StateMachine": lambda rid: {"Ref": rid},
 }
 _CALL_TABLE_PARAMS = ("TableName",)
+STATE_MACHINE_ARN = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:"
+# The HTTP Task is authorised on the calling state machine itself; planning narrows this to the
+# machine's own ARN when the template names the machine (its ARN is otherwise unknown).
+ANY_STATE_MACHINE = {"Fn::Sub": STATE_MACHINE_ARN + "*"}
 
 
 @dataclass
@@ -383,8 +387,7 @@ def http_integration(call: ir.HttpCall, scope: Scope, env: Environment, machine_
                           "return the same way")
 
     statements = (
-        IamStatement(("states:InvokeHTTPEndpoint",), ({"Fn::Sub": (
-            "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:*")},)),
+        IamStatement(("states:InvokeHTTPEndpoint",), (ANY_STATE_MACHINE,)),
         IamStatement(("events:RetrieveConnectionCredentials",),
                      ({"Fn::GetAtt": [connection.logical_id, "Arn"]},)),
         IamStatement(("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),

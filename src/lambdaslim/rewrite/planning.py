@@ -30,7 +30,12 @@ from lambdaslim.plan import (
     RouteEdit,
     StateEdit,
 )
-from lambdaslim.rewrite.integrations import Bindings, Environment
+from lambdaslim.rewrite.integrations import (
+    ANY_STATE_MACHINE,
+    STATE_MACHINE_ARN,
+    Bindings,
+    Environment,
+)
 from lambdaslim.rewrite.state_builder import Built, StateBuilder
 from lambdaslim.rewrite.state_io import Unsupported
 
@@ -203,12 +208,30 @@ def _machine_edit(analysis: Analysis, work: _MachineWork,
             "delivery_semantics", "the workflow becomes a synchronous Express workflow: Standard "
             "runs exactly once, Express synchronous at most once; its history is in CloudWatch "
             "Logs, not the console", machine.logical_id))
+    own_arn = _own_arn(app.resources[machine.logical_id].properties)
+    if own_arn is not None:
+        statements = [
+            dataclasses.replace(s, resources=tuple(own_arn if r == ANY_STATE_MACHINE else r
+                                                   for r in s.resources))
+            for s in statements
+        ]
     return MachineEdit(
         machine.logical_id, definition, tuple(state_edits), tuple(work.bindings.added),
         removed_subs, _dedupe(statements), tuple(sorted(removed_here)),
         "EXPRESS" if sync and machine.type != "EXPRESS" else None,
         tuple(connections[k] for k in sorted(connections)), tuple(declared),
     )
+
+
+def _own_arn(properties: dict[str, Any]) -> Any:
+    """The machine's ARN built from the name the template gives it (not ``!Ref``: a role
+    referring to its own state machine would be a circular dependency), or None."""
+    name = properties.get("Name", properties.get("StateMachineName"))
+    if isinstance(name, str):
+        return {"Fn::Sub": STATE_MACHINE_ARN + name.replace("${", "${!")}
+    if isinstance(name, dict) and list(name) == ["Fn::Sub"] and isinstance(name["Fn::Sub"], str):
+        return {"Fn::Sub": STATE_MACHINE_ARN + name["Fn::Sub"]}
+    return None
 
 
 def _references_removed(raw: Any, removed: set[str]) -> bool:
