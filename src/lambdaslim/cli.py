@@ -50,8 +50,11 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", required=False, default=".", type=click.Path(path_type=str))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "output_format",
+              type=click.Choice(["text", "json", "sarif", "markdown"]), default="text",
+              show_default=True, help="Output format (sarif: for GitHub code scanning).")
+@click.option("--all", "include_kept", is_flag=True,
+              help="SARIF: also report kept functions, as note-level results.")
 @click.option("--fail-on", type=click.Choice(["replace"]), default=None,
               help="Exit 1 when some function is replaceable (for CI gating).")
 @click.option("--rules", "rules_dirs", multiple=True, type=click.Path(path_type=Path),
@@ -64,6 +67,7 @@ def main() -> None:
 def analyze(
     path: str,
     output_format: str,
+    include_kept: bool,
     fail_on: str | None,
     rules_dirs: tuple[Path, ...],
     jobs: int | None,
@@ -93,6 +97,15 @@ def analyze(
         from lambdaslim.output.analysis_json import render_json
 
         click.echo(render_json(analysis, path), nl=False)
+    elif output_format == "sarif":
+        from lambdaslim.output.sarif import render_sarif
+
+        click.echo(render_sarif(analysis, catalog, _shown_root(path, app.root),
+                                include_kept=include_kept), nl=False)
+    elif output_format == "markdown":
+        from lambdaslim.output.analysis_markdown import render_markdown
+
+        click.echo(render_markdown(analysis, catalog, _shown_root(path, app.root)), nl=False)
     else:
         from rich.console import Console
 
@@ -101,6 +114,19 @@ def analyze(
         render_text(analysis, Console())
     if fail_on == "replace" and any(f.replaced for f in analysis.functions):
         sys.exit(EXIT_CHECK_FAILED)
+
+
+def _shown_root(path: str, root: Path) -> str:
+    """The application root as the user named it, relative to the current folder when it can
+    be: SARIF and Markdown locations are read from the repository root."""
+    given = Path(path)
+    shown = given if given.resolve() == root.resolve() else given.parent
+    if shown.is_absolute():
+        try:
+            return shown.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+        except ValueError:
+            return shown.as_posix()
+    return shown.as_posix()
 
 
 def _function_ids(
@@ -123,6 +149,14 @@ def _function_ids(
               default="auto", show_default=True, help="Query language of the new states.")
 @click.option("--rules", "rules_dirs", multiple=True, type=click.Path(path_type=Path),
               help="A folder of your own rules added to the catalog (repeatable).")
+@click.option("--report", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              metavar="FILE.md", help="Write the review material (Markdown) to FILE.md.")
+@click.option("--verify", "verify_output", is_flag=True,
+              help="With --out and --report: verify the output on the original's cases and "
+                   "put the result (and the measured counts) in the report.")
+@click.option("--prices", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              metavar="FILE.json", help="Prices and latency parameters overriding the packaged "
+                                        "ones, for the report's cost model.")
 @reports_errors
 def rewrite(
     path: Path,
@@ -133,12 +167,16 @@ def rewrite(
     skip: set[str] | None,
     query_language: str,
     rules_dirs: tuple[Path, ...],
+    report: Path | None,
+    verify_output: bool,
+    prices: Path | None,
 ) -> None:
     """Write a copy of the application at PATH with the replaceable functions replaced."""
     from lambdaslim.rewrite.command import run_rewrite
 
     code = run_rewrite(path, out, diff=diff, force=force, only=only, skip=skip or set(),
-                       query_language=query_language, echo=click.echo, rules_dirs=rules_dirs)
+                       query_language=query_language, echo=click.echo, rules_dirs=rules_dirs,
+                       report=report, verify=verify_output, prices=prices)
     if code:
         sys.exit(code)
 

@@ -33,7 +33,12 @@ def with_declined(analysis: Analysis, declined: tuple[Declined, ...]) -> Analysi
         if verdict.function_id in first else verdict
         for verdict in analysis.functions
     )
-    return dataclasses.replace(analysis, functions=functions)
+    machines = tuple(
+        dataclasses.replace(machine, becomes_sync_express=False)
+        if machine.entry_function in first else machine
+        for machine in analysis.machines
+    )
+    return dataclasses.replace(analysis, functions=functions, machines=machines)
 
 
 def _kept(analysis: Analysis, verdict: FunctionVerdict, why: Declined) -> FunctionVerdict:

@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from lambdaslim.catalog import load_catalog
 from lambdaslim.classification import Analysis, analyze_application, handlers_to_summarise
@@ -21,6 +21,7 @@ from lambdaslim.model import Application
 from lambdaslim.plan import PLAN_FILE, Plan, plan_document
 from lambdaslim.progress import handler_progress
 from lambdaslim.rewrite.output_tree import (
+    Entry,
     check_changes,
     check_out,
     differs,
@@ -57,20 +58,29 @@ def run_rewrite(
     query_language: str,
     echo: Callable[[str], None],
     rules_dirs: Sequence[Path] = (),
+    report: Path | None = None,
+    verify: bool = False,
+    prices: Path | None = None,
     _build_plan: PlanBuilder | None = None,
     _rewrite_files: FilesRewriter | None = None,
 ) -> int:
     """Run the command; returns the exit code. Every problem raises ``LambdaslimError``.
 
     ``out`` (when given) receives a copy of the application with the plan applied and the plan
-    as JSON in ``PLAN_FILE``; ``diff`` prints the patch on ``echo``. ``_build_plan`` and
-    ``_rewrite_files`` stand in for the planner and the template rewriter in tests.
+    as JSON in ``PLAN_FILE``; ``diff`` prints the patch on ``echo``; ``report`` receives the
+    review material in Markdown (with the verification of the written output when ``verify``,
+    priced with ``prices`` over the packaged prices). ``_build_plan`` and ``_rewrite_files``
+    stand in for the planner and the template rewriter in tests.
     """
-    if out is None and not diff:
+    if out is None and not diff and report is None:
         raise LambdaslimError(
             "nothing to do: pass --out DIR to write the optimized application, --diff to print "
             "the changes, or both"
         )
+    if verify and (out is None or report is None):
+        raise LambdaslimError("--verify checks the written output for the report: "
+                              "pass --out DIR and --report FILE.md with it")
+    price_table = _prices(prices) if report is not None else None
     build_plan = _build_plan or _default_build_plan()
     rewrite_files = _rewrite_files or _default_rewrite_files()
     out_resolved = out.resolve() if out is not None else None
@@ -103,8 +113,30 @@ def run_rewrite(
         patch = render_diff(root, changed, deleted)
         if patch:
             echo(patch.removesuffix("\n"))
-    if out_resolved is None:
+    if out is not None and out_resolved is not None:
+        _write(root, root_shown, out, out_resolved, entries, analysis, plan, changed, deleted,
+               echo)
+    if report is None or price_table is None:
         return 0
+    from lambdaslim.report.writer import write_report
+
+    return write_report(report, analysis, plan, catalog, root, changed, deleted, price_table,
+                        verify_in=out_resolved if verify else None, echo=echo)
+
+
+def _write(
+    root: Path,
+    root_shown: str,
+    out: Path,
+    out_resolved: Path,
+    entries: Sequence[Entry],
+    analysis: Analysis,
+    plan: Plan,
+    changed: Mapping[str, str],
+    deleted: Sequence[str],
+    echo: Callable[[str], None],
+) -> None:
+    """Write the optimized application and the plan into ``out``."""
     plan_text = json.dumps(plan_document(plan), indent=2, sort_keys=False) + "\n"
     previous = root / PLAN_FILE
     if not (plan.machines or plan.routes or plan.removed_functions) and previous.is_file():
@@ -114,7 +146,12 @@ def run_rewrite(
         write_output(root, entries, staging, files={**changed, PLAN_FILE: plan_text},
                      deleted=deleted, root_shown=root_shown)
     echo(_summary(str(out), analysis, plan, changed, [root / rel for rel in deleted]))
-    return 0
+
+
+def _prices(path: Path | None) -> dict[str, Any]:
+    from lambdaslim.report.prices import load_prices
+
+    return load_prices(path)
 
 
 def _default_build_plan() -> PlanBuilder:

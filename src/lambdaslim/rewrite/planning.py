@@ -73,6 +73,7 @@ def build_plan(
              for mid, m in app.state_machines.items()}
     while True:
         failed = _build_states(analysis, catalog, chosen, works, query_language)
+        failed += _unsupported_routes(analysis, chosen)
         failed += _channel_and_entry_consistency(analysis, chosen)
         if not failed:
             break
@@ -117,6 +118,24 @@ def _build_states(analysis: Analysis, catalog: Catalog, chosen: dict[str, Functi
             work.built[link.state_path] = (link, builder.build())
         except Unsupported as exc:
             failed.append(Declined(verdict.function_id, str(exc), where))
+    return failed
+
+
+def _unsupported_routes(analysis: Analysis, chosen: dict[str, FunctionVerdict]) -> list[Declined]:
+    """An entry function stays when API Gateway cannot take over one of its routes."""
+    from lambdaslim.rewrite.api_integration import supports_route
+
+    app = analysis.app
+    failed = []
+    for verdict in chosen.values():
+        if verdict.category != "workflow_entry":
+            continue
+        for route in app.routes_for_function(verdict.function_id):
+            reason = supports_route(app, route)
+            if reason is not None:
+                failed.append(Declined(verdict.function_id, reason, f"{route.api_id}: "
+                                       f"route {route.route_key!r}"))
+                break
     return failed
 
 
