@@ -104,7 +104,24 @@ def list_tree(root: Path, *, exclude: Path | None, root_shown: str) -> list[Entr
                                       shown(root_shown, relative))
 
     walk(root)
-    return entries
+    return _without_output_holders(root, entries, exclude)
+
+
+def _without_output_holders(root: Path, entries: list[Entry], exclude: Path | None) -> list[Entry]:
+    """Leave out the folders above an ``--out`` inside the input that hold nothing else: they
+    exist only for the output, and copying them would make a rerun differ from the first run."""
+    if exclude is None or not exclude.is_relative_to(root):
+        return entries
+    ancestors = {_relative(root, parent) for parent in exclude.parents if parent != root
+                 and parent.is_relative_to(root)}
+    paths = [entry.path for entry in entries]
+
+    def holds_something(folder: str) -> bool:
+        return any(other.startswith(folder + "/") for other in paths)
+
+    return [entry for entry in entries
+            if not (entry.path in ancestors and entry.kind == FOLDER
+                    and not holds_something(entry.path))]
 
 
 def _relative(root: Path, path: Path) -> str:

@@ -73,6 +73,7 @@ def build_plan(
              for mid, m in app.state_machines.items()}
     while True:
         failed = _build_states(analysis, catalog, chosen, works, query_language)
+        failed = failed or _orphaned_catch_targets(analysis, chosen, works)
         failed += _unsupported_routes(analysis, chosen)
         failed += _channel_and_entry_consistency(analysis, chosen)
         if not failed:
@@ -119,6 +120,54 @@ def _build_states(analysis: Analysis, catalog: Catalog, chosen: dict[str, Functi
         except Unsupported as exc:
             failed.append(Declined(verdict.function_id, str(exc), where))
     return failed
+
+
+def _orphaned_catch_targets(analysis: Analysis, chosen: dict[str, FunctionVerdict],
+                            works: dict[str, _MachineWork]) -> list[Declined]:
+    """A catcher the replacement cannot trigger (the handler never raises what it catches)
+    disappears with the Task; a state only that catcher reached would become unreachable and
+    the definition invalid, so the function is kept."""
+    failed: list[Declined] = []
+    for work in works.values():
+        if not work.built:
+            continue
+        definition = copy.deepcopy(work.machine.raw_definition)
+        for path, (_, built) in work.built.items():
+            _splice(definition, path, built.states)
+        unreachable = _unreachable_states(definition)
+        for path, (link, _) in work.built.items():
+            state = _state_at(work.machine.raw_definition, path)
+            lost = sorted({c.get("Next") for c in state.get("Catch") or ()} & unreachable)
+            if lost and link.function_id in chosen:
+                failed.append(Declined(
+                    link.function_id, f"its catcher's target {lost[0]!r} would become "
+                    "unreachable: the handler never raises the errors that catcher catches",
+                    f"{link.state_machine_id}: state {path[-1]!r}"))
+    return failed
+
+
+def _unreachable_states(container: dict[str, Any]) -> set[str]:
+    """States no transition reaches, at every level (Parallel branches, Map processors)."""
+    states: dict[str, Any] = container.get("States") or {}
+    seen: set[str] = set()
+    pending = [container.get("StartAt")]
+    while pending:
+        name = pending.pop()
+        if not isinstance(name, str) or name in seen or name not in states:
+            continue
+        seen.add(name)
+        state = states[name]
+        pending += [state.get("Next"), state.get("Default")]
+        pending += [rule.get("Next") for rule in state.get("Choices") or ()]
+        pending += [catcher.get("Next") for catcher in state.get("Catch") or ()]
+    unreachable = set(states) - seen
+    for state in states.values():
+        for branch in state.get("Branches") or ():
+            unreachable |= _unreachable_states(branch)
+        for key in ("ItemProcessor", "Iterator"):
+            if isinstance(state.get(key), dict):
+                unreachable |= _unreachable_states(state[key])
+    return unreachable
 
 
 def _unsupported_routes(analysis: Analysis, chosen: dict[str, FunctionVerdict]) -> list[Declined]:
