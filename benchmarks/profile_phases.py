@@ -36,7 +36,7 @@ _ACTIVE: set[str] = set()
 PHASES = [
     ("load_catalog", "lambdaslim.catalog", "load_catalog"),
     ("load_application", "lambdaslim.loading", "load_application"),
-    ("  parse YAML (ruamel)", "lambdaslim.loading.documents", "parse_yaml"),
+    ("  parse YAML (libyaml)", "lambdaslim.loading.documents", "parse_yaml"),
     ("  parse JSON", "lambdaslim.loading.documents", "parse_json"),
     ("  to_plain", "lambdaslim.loading.documents", "to_plain"),
     ("summarize_handlers", "lambdaslim.classification", "summarize_handlers"),

@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     exe = args.lambdaslim or shutil.which("lambdaslim", path=str(Path(sys.executable).parent))
     if not exe:
         sys.exit("lambdaslim not found next to this Python; pass --lambdaslim")
+    command = [exe]
     with tempfile.TemporaryDirectory(prefix="lambdaslim-bench-") as tmp:
         work = Path(tmp)
         repo = args.repo or work / "monorepo"
@@ -185,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         cache_home = work / "xdg-cache"
         env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
         env.pop("LAMBDASLIM_JOBS", None)
-        analyze = [exe, "analyze", str(repo), "--format", "json"]
+        analyze = [*command, "analyze", str(repo), "--format", "json"]
         print(f"measuring on {n_functions} functions, {n_machines} state machines "
               f"({os.cpu_count()} CPUs)", file=sys.stderr)
 
@@ -218,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {m.tree_rss / MB:.0f} | {load(m)} |")
 
     today = datetime.date.today().isoformat()
-    print(f"\n### lambdaslim analyze: {n_functions} functions, {n_machines} state machines\n")
+    print(f"\n### lambdaslim analyze: {n_functions} functions, {n_machines} state "
+          "machines\n")
     print(f"{today}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"{platform.system()} {platform.machine()}; verdicts: {summary['replace']} replace, "
           f"{summary['keep']} keep; {parsed} files parsed in the floor run (import libcst "

@@ -79,41 +79,67 @@ def analyze(
     state machine definition (*.asl.json|yaml), or a Python handler FILE.py[:function].
     """
     from lambdaslim.catalog import load_catalog
+
+    catalog = load_catalog(rules_dirs)
+    run_cache = None
+    if not no_cache and output_format != "text":  # text depends on the terminal
+        from lambdaslim.loading.run_cache import RunCache
+
+        # SARIF and Markdown locations are relative to the current folder: part of the key.
+        options = {"format": output_format, "all": include_kept, "fail_on": fail_on,
+                   "cwd": os.getcwd()}
+        run_cache = RunCache.default(path, catalog.digest, options)
+        cached = run_cache.lookup()
+        if cached is not None:
+            click.echo(cached.output, nl=False)
+            if cached.exit_code:
+                sys.exit(cached.exit_code)
+            return
+
     from lambdaslim.classification import analyze_application, handlers_to_summarise
-    from lambdaslim.handler_summaries import SummaryCache
+    from lambdaslim.handler_summaries import SummaryCache, summaries_in_background
     from lambdaslim.loading import load_application
     from lambdaslim.pipeline import plan_analysis
     from lambdaslim.progress import handler_progress
 
-    catalog = load_catalog(rules_dirs)
-    app = load_application(Path(path))
+    jobs = jobs or os.cpu_count() or 1
     cache = None if no_cache else SummaryCache.default(catalog.digest)
-    with handler_progress(handlers_to_summarise(app)) as advance:
-        analysis = analyze_application(
-            app, catalog, jobs=jobs or os.cpu_count() or 1, cache=cache, advance=advance
-        )
+    inputs: list[Path] = []
+    with summaries_in_background(jobs, cache) as background:  # workers fork now, small
+        app = load_application(Path(path), on_handler=background.submit, inputs=inputs)
+        with handler_progress(handlers_to_summarise(app)) as advance:
+            analysis = analyze_application(app, catalog, jobs=jobs, cache=cache, advance=advance)
     analysis, _ = plan_analysis(analysis, catalog)
     if output_format == "json":
         from lambdaslim.output.analysis_json import render_json
 
-        click.echo(render_json(analysis, path), nl=False)
+        output = render_json(analysis, path)
     elif output_format == "sarif":
         from lambdaslim.output.sarif import render_sarif
 
-        click.echo(render_sarif(analysis, catalog, _shown_root(path, app.root),
-                                include_kept=include_kept), nl=False)
+        output = render_sarif(analysis, catalog, _shown_root(path, app.root),
+                              include_kept=include_kept)
     elif output_format == "markdown":
         from lambdaslim.output.analysis_markdown import render_markdown
 
-        click.echo(render_markdown(analysis, catalog, _shown_root(path, app.root)), nl=False)
+        output = render_markdown(analysis, catalog, _shown_root(path, app.root))
     else:
         from rich.console import Console
 
         from lambdaslim.output.analysis_text import render_text
 
         render_text(analysis, Console())
-    if fail_on == "replace" and any(f.replaced for f in analysis.functions):
-        sys.exit(EXIT_CHECK_FAILED)
+        output = None
+    if output is not None:
+        click.echo(output, nl=False)
+    code = EXIT_CHECK_FAILED if fail_on == "replace" and any(
+        f.replaced for f in analysis.functions) else 0
+    if run_cache is not None and output is not None:
+        handlers = [f.source_file for f in app.functions.values() if f.source_file]
+        run_cache.store([*inputs, *handlers], output, code)
+    if code:
+        sys.exit(code)
+
 
 
 def _shown_root(path: str, root: Path) -> str:

@@ -4,19 +4,23 @@ Parsing with libcst is the expensive part of an analysis, and the only part that
 size of a repository. Each (source file, handler function) pair is summarised once per content:
 the cache key is the SHA-256 of the file's bytes, the function name, the lambdaslim version and
 the rules catalog's digest. An entry that does not parse, or whose key does not match, is
-ignored and rewritten: the cache is never trusted blindly.
+ignored and rewritten: the cache is never trusted blindly. Workers write the entries of what
+they summarise, and :func:`summaries_in_background` starts them before the application loads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
-import tempfile
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from lambdaslim import __version__
 from lambdaslim.analysis import HandlerSummary, summarize_handler
@@ -36,11 +40,19 @@ class HandlerRequest:
 
 
 class SummaryCache:
-    """Summaries on disk, one JSON file per key, written atomically."""
+    """Summaries on disk, one JSON file per key, written atomically (by whichever process made
+    the summary: worker processes write their own entries)."""
 
     def __init__(self, directory: Path, salt: str):
         self.directory = directory
         self.salt = salt
+        self._folders: set[str] = set()  # folders made by this process
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"directory": self.directory, "salt": self.salt}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.directory, self.salt, self._folders = state["directory"], state["salt"], set()
 
     @classmethod
     def default(cls, salt: str) -> SummaryCache:
@@ -64,17 +76,111 @@ class SummaryCache:
             return None
 
     def put(self, key: str, summary: HandlerSummary) -> None:
-        folder = self.directory / key[:2]
+        folder = os.path.join(self.directory, key[:2])
+        temporary = os.path.join(folder, f".{key}.{os.getpid()}.tmp")
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            text = json.dumps({"key": key, "summary": summary.to_dict()})
-            with tempfile.NamedTemporaryFile(
-                "w", dir=folder, suffix=".tmp", delete=False, encoding="utf-8"
-            ) as handle:
-                handle.write(text)
-            os.replace(handle.name, folder / f"{key}.json")
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
+            data = json.dumps({"key": key, "summary": summary.to_dict()}).encode("utf-8")
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                os.write(descriptor, data)
+            finally:
+                os.close(descriptor)
+            os.replace(temporary, os.path.join(folder, f"{key}.json"))
         except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
             return  # a read-only or full disk only costs the next run its speed
+
+
+# One unit of work for a worker: source, shown path, function, cache key, cache (or None).
+_Work = tuple[bytes, str, str, str | None, SummaryCache | None]
+
+
+class BackgroundSummaries:
+    """Handlers summarised by worker processes while the rest of the application loads.
+
+    Made by :func:`summaries_in_background` *before* the application is loaded, so the workers
+    are forked from a small process (not one holding the whole model) and parse handlers while
+    the main process still builds state graphs and APIs. The loader hands over each Python
+    handler as soon as it is located (:meth:`submit`); :func:`summarize_handlers` then takes the
+    results. With ``jobs`` 1 nothing runs in the background.
+    """
+
+    CHUNK = 16  # handlers per task sent to a worker
+
+    def __init__(self, jobs: int, cache: SummaryCache | None):
+        self.jobs = jobs
+        self.cache = cache
+        self.pool = _new_pool(jobs) if jobs > 1 else None  # forked now, from a small process
+        self._done: dict[tuple[Path, str], HandlerSummary] = {}
+        self._futures: dict[tuple[Path, str], tuple[Future[list[HandlerSummary]], int]] = {}
+        self._batch: list[tuple[tuple[Path, str], _Work]] = []
+
+    def submit(self, path: Path, function: str, shown: str) -> None:
+        """Start summarising ``function`` of ``path`` (or take it from the cache)."""
+        if self.pool is None or (path, function) in self._done or (path, function) in self._futures:
+            return
+        source = _read(path)
+        if source is None:
+            return  # summarize_handlers reports the unreadable file
+        key = self.cache.key(source, function) if self.cache else None
+        cached = self.cache.get(key) if self.cache and key else None
+        if cached is not None:
+            self._done[(path, function)] = replace(cached, file=shown)
+            return
+        self._batch.append(((path, function), (source, shown, function, key, self.cache)))
+        if len(self._batch) >= self.CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._batch or self.pool is None:
+            return
+        future = self.pool.submit(_summarize_chunk, [work for _, work in self._batch])
+        for index, (handler, _) in enumerate(self._batch):
+            self._futures[handler] = (future, index)
+        self._batch = []
+
+    def take(self, path: Path, function: str) -> HandlerSummary | None:
+        """The summary made in the background, or None when it was not submitted."""
+        self._flush()
+        done = self._done.pop((path, function), None)
+        if done is not None:
+            return done
+        pending = self._futures.pop((path, function), None)
+        return None if pending is None else pending[0].result()[pending[1]]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+_BACKGROUND: BackgroundSummaries | None = None
+
+
+@contextmanager
+def summaries_in_background(
+    jobs: int, cache: SummaryCache | None
+) -> Iterator[BackgroundSummaries]:
+    """Start the workers now; :func:`summarize_handlers` inside the block uses their results.
+
+    Use it around loading *and* analysis::
+
+        with summaries_in_background(jobs, cache) as background:
+            app = load_application(path, on_handler=background.submit)
+            analysis = analyze_application(app, catalog, jobs=jobs, cache=cache)
+    """
+    global _BACKGROUND
+    background = BackgroundSummaries(jobs, cache)
+    previous, _BACKGROUND = _BACKGROUND, background
+    try:
+        yield background
+    finally:
+        _BACKGROUND = previous
+        background.close()
 
 
 def summarize_handlers(
@@ -85,9 +191,15 @@ def summarize_handlers(
     advance: Callable[[int], None] = lambda _: None,
 ) -> list[HandlerSummary]:
     """Summaries in the order of ``requests``, whatever ``jobs`` is."""
+    background = _BACKGROUND
     results: list[HandlerSummary | None] = [None] * len(requests)
     pending: list[tuple[int, bytes, str | None]] = []
     for index, request in enumerate(requests):
+        made = background.take(request.path, request.function) if background else None
+        if made is not None:
+            results[index] = replace(made, file=request.shown)
+            advance(1)
+            continue
         source = _read(request.path)
         if source is None:
             unreadable = Unknown("the handler file cannot be read", 1)
@@ -102,11 +214,14 @@ def summarize_handlers(
             advance(1)
         else:
             pending.append((index, source, key))
-    work = [(source, requests[i].shown, requests[i].function) for i, source, _ in pending]
-    for (index, _, key), summary in zip(pending, _summarize_all(work, jobs, advance), strict=True):
+    work: list[_Work] = [
+        (source, requests[i].shown, requests[i].function, key, cache) for i, source, key in pending
+    ]
+    pool = background.pool if background else None
+    for (index, _, _), summary in zip(
+        pending, _summarize_all(work, jobs, advance, pool), strict=True
+    ):
         results[index] = summary
-        if cache and key:
-            cache.put(key, summary)
     return [summary for summary in results if summary is not None]
 
 
@@ -117,23 +232,49 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _summarize_one(item: tuple[bytes, str, str]) -> HandlerSummary:
-    return summarize_handler(*item)
+def _summarize_one(item: _Work) -> HandlerSummary:
+    """Summarise one handler and write its cache entry (in whichever process runs it)."""
+    source, shown, function, key, cache = item
+    summary = summarize_handler(source, shown, function)
+    if cache is not None and key:
+        cache.put(key, summary)
+    return summary
+
+
+def _summarize_chunk(items: list[_Work]) -> list[HandlerSummary]:
+    return [_summarize_one(item) for item in items]
+
+
+def _new_pool(jobs: int) -> ProcessPoolExecutor:
+    """A pool whose workers are forked now (not at the first task), from the process as it is."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork") if "fork" in methods else None
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    pool.submit(int).result()  # forks every worker (all at once with "fork")
+    return pool
 
 
 def _summarize_all(
-    work: list[tuple[bytes, str, str]], jobs: int, advance: Callable[[int], None]
+    work: list[_Work],
+    jobs: int,
+    advance: Callable[[int], None],
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[HandlerSummary]:
-    if jobs <= 1 or len(work) < PARALLEL_THRESHOLD:
+    if pool is None and (jobs <= 1 or len(work) < PARALLEL_THRESHOLD):
         out = []
         for item in work:
             out.append(_summarize_one(item))
             advance(1)
         return out
     chunk = max(1, len(work) // (jobs * 8))
+    own = pool is None
+    executor = pool or _new_pool(jobs)
     out = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for summary in pool.map(_summarize_one, work, chunksize=chunk):
+    try:
+        for summary in executor.map(_summarize_one, work, chunksize=chunk):
             out.append(summary)
             advance(1)
+    finally:
+        if own:
+            executor.shutdown(wait=True)
     return out

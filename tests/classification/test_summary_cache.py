@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from app_copies import FIXTURES
 
 from lambdaslim.catalog import load_catalog
@@ -14,6 +15,7 @@ from lambdaslim.handler_summaries import (
     PARALLEL_THRESHOLD,
     HandlerRequest,
     SummaryCache,
+    summaries_in_background,
     summarize_handlers,
 )
 from lambdaslim.loading import load_application
@@ -86,3 +88,28 @@ def test_application_verdicts_do_not_depend_on_jobs_or_cache(tmp_path: Path) -> 
     for _ in range(2):  # cold, then warm
         again = analyze_application(app, CATALOG, jobs=2, cache=cache)
         assert again.functions == baseline.functions
+
+
+def test_workers_write_the_cache_entries(tmp_path: Path) -> None:
+    cache = SummaryCache(tmp_path / "cache", salt=CATALOG.digest)
+    work = requests(tmp_path, PARALLEL_THRESHOLD + 1)
+    summarize_handlers(work, jobs=2, cache=cache)
+    entries = sorted((tmp_path / "cache").rglob("*.json"))
+    assert len(entries) == len(work)
+    assert not list((tmp_path / "cache").rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_summaries_made_while_loading_equal_the_usual_ones(tmp_path: Path, jobs: int) -> None:
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "ticket_booking", root)
+    baseline = analyze_application(load_application(root), CATALOG, jobs=1, cache=None)
+    for _ in range(2):  # cold, then warm: cached summaries are taken while loading
+        cache = SummaryCache(tmp_path / "cache", salt=CATALOG.digest)
+        with summaries_in_background(jobs, cache) as background:
+            app = load_application(root, on_handler=background.submit)
+            again = analyze_application(app, CATALOG, jobs=jobs, cache=cache)
+        assert again.functions == baseline.functions
+        assert [v.handler_verdict for v in again.functions] == [
+            v.handler_verdict for v in baseline.functions
+        ]

@@ -9,7 +9,7 @@ from pathlib import Path
 from lambdaslim.errors import LoadError
 from lambdaslim.loading.discovery import discover, is_definition_file
 from lambdaslim.loading.handler_file import load_handler_file
-from lambdaslim.loading.project import Project, resolve_strictly
+from lambdaslim.loading.project import HandlerHook, Project, resolve_strictly
 from lambdaslim.loading.state_machines import load_definition_file
 from lambdaslim.loading.task_links import find_task_links
 from lambdaslim.loading.template import load_template
@@ -19,10 +19,18 @@ from lambdaslim.model.location import Warning
 HANDLER_SPEC = re.compile(r"^(?P<file>.+\.py):(?P<function>[A-Za-z_]\w*)$")
 
 
-def load_application(path: Path, exclude: Sequence[Path] = ()) -> Application:
+def load_application(
+    path: Path,
+    exclude: Sequence[Path] = (),
+    *,
+    on_handler: HandlerHook | None = None,
+    inputs: list[Path] | None = None,
+) -> Application:
     """Load a folder, a template, a ``*.asl.json|yaml`` definition, or ``FILE.py[:function]``.
 
-    Every problem with the input raises :class:`~lambdaslim.errors.LoadError`.
+    Every problem with the input raises :class:`~lambdaslim.errors.LoadError`. ``on_handler`` is
+    called with each Python handler of a template as soon as it is located
+    (``BackgroundSummaries.submit``); ``inputs`` receives every file the loader reads.
     """
     function = None
     spec = HANDLER_SPEC.match(str(path))
@@ -30,10 +38,12 @@ def load_application(path: Path, exclude: Sequence[Path] = ()) -> Application:
         path, function = Path(spec.group("file")), spec.group("function")
     resolved = resolve_strictly(path, str(path))
     if resolved.is_dir():
-        project = Project(resolved, str(path))
+        project = Project(resolved, str(path), on_handler=on_handler, inputs=inputs)
         kind, file = discover(project, exclude)
     else:
-        project = Project(resolved.parent, str(path.parent))
+        project = Project(
+            resolved.parent, str(path.parent), on_handler=on_handler, inputs=inputs
+        )
         file = resolved
         kind = _kind_of_file(file, str(path))
     if kind == "handler":

@@ -26,9 +26,12 @@ def discover(project: Project, exclude: Sequence[Path]) -> tuple[str, Path]:
     Templates are looked for at the top (``template.*``, ``cdk.out/*.template.json``) then in
     subfolders, nearest first. Symlinked folders are not followed; excluded folders are skipped.
     """
+    shown = project.display(project.root)
+    at_root = _templates_at_root(project)
+    if at_root:  # the usual SAM layout: no need to walk a large monorepo
+        return "template", _only(project, at_root, "templates")
     excluded = {path.resolve() for path in exclude}
     files = _walk(project, excluded)
-    shown = project.display(project.root)
     if not files:
         raise LoadError("empty folder: nothing to load", shown)
     templates = [
@@ -65,22 +68,51 @@ def _only(project: Project, candidates: list[Path], what: str) -> Path:
     )
 
 
+def _templates_at_root(project: Project) -> list[Path]:
+    """``template.yaml|yml|json`` directly in the root: what the walk would find nearest."""
+    found = []
+    try:
+        with os.scandir(project.root) as entries:
+            for entry in entries:
+                if entry.name in TEMPLATE_NAMES and not entry.is_dir():
+                    path = Path(entry.path)
+                    if not entry.is_symlink() or _safe_link(project, path):
+                        found.append(path)
+    except OSError:
+        return []
+    return sorted(found)
+
+
 def _walk(project: Project, excluded: set[Path]) -> list[Path]:
+    """Files under the root, folder by folder (sorted); symlinked folders are not followed.
+
+    Every folder reached is canonical (the root is resolved and no symlink is followed), so
+    excluded folders compare without resolving, and ``DirEntry`` answers the symlink questions
+    without a system call per file.
+    """
     found: list[Path] = []
-    for folder, subfolders, names in os.walk(project.root):
-        here = Path(folder)
-        subfolders[:] = sorted(
-            name
-            for name in subfolders
-            if name not in SKIPPED_FOLDERS
-            and not (here / name).is_symlink()
-            and (here / name).resolve() not in excluded
-        )
-        found += [
-            here / name
-            for name in sorted(names)
-            if not (here / name).is_symlink() or _safe_link(project, here / name)
-        ]
+
+    def visit(folder: Path) -> None:
+        try:
+            with os.scandir(folder) as iterator:
+                entries = sorted(iterator, key=lambda entry: entry.name)
+        except OSError:
+            return
+        subfolders = []
+        for entry in entries:
+            if entry.is_dir():  # follows symlinks, as os.walk sorts entries
+                if (
+                    entry.name not in SKIPPED_FOLDERS
+                    and not entry.is_symlink()
+                    and folder / entry.name not in excluded
+                ):
+                    subfolders.append(folder / entry.name)
+            elif not entry.is_symlink() or _safe_link(project, folder / entry.name):
+                found.append(folder / entry.name)
+        for subfolder in subfolders:
+            visit(subfolder)
+
+    visit(project.root)
     return found
 
 

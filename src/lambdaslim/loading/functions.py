@@ -56,6 +56,9 @@ def _load_function(
         source_file, handler_function = _python_source(
             template, logical_id, handler, code_dir, key_line(where("Handler"), "Handler")
         )
+        project = template.project
+        if project.on_handler is not None:
+            project.on_handler(source_file, handler_function, project.relative(source_file))
     variables = (properties.get("Environment") or {}).get("Variables") or {}
     references = template.references
     return Function(
@@ -91,7 +94,7 @@ def _code_dir(
     elif "InlineCode" in properties or properties.get("PackageType") == "Image":
         return None
     elif template.resources[logical_id]["Type"] == "AWS::Serverless::Function":
-        return template.path.parent.resolve()
+        return template.project.resolve(template.path.parent)
     else:
         # CDK: the code is an asset folder beside the synthesized template.
         written_in = template.resources[logical_id].get("Metadata") or {}
