@@ -12,8 +12,7 @@ from rich.text import Text
 from lambdaslim.classification import REPLACE, Analysis, FunctionVerdict
 from lambdaslim.model import StatePath
 from lambdaslim.output.analysis_json import summary_counts
-
-STATES_ARN_PREFIX = "arn:aws:states:::"
+from lambdaslim.rule_docs import STATES_ARN_PREFIX
 
 
 def render_text(analysis: Analysis, console: Console) -> None:

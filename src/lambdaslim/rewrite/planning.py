@@ -211,16 +211,19 @@ def _editable(machine: StateMachine) -> bool:
 
 
 def _state_at(definition: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
-    node = definition
-    for key in definition_pointer(path):
-        node = node[key]
-    return copy.deepcopy(node)
+    return copy.deepcopy(_walk(definition, path, 0))
 
 
 def _level(definition: dict[str, Any], path: tuple[str | int, ...]) -> dict[str, Any]:
     """The ``States`` mapping holding the state at ``path``."""
-    node: Any = definition
-    for key in definition_pointer(path)[:-1]:
+    return _walk(definition, path, 1)
+
+
+def _walk(definition: Any, path: tuple[str | int, ...], up: int) -> Any:
+    """The node ``up`` keys above the state at ``path`` (0: the state itself)."""
+    keys = definition_pointer(path)
+    node = definition
+    for key in keys[:len(keys) - up]:
         node = node[key]
     return node
 
@@ -355,10 +358,8 @@ def _remove_state(definition: dict[str, Any], path: tuple[str | int, ...]) -> st
 
 
 def _parent_of_level(definition: dict[str, Any], path: tuple[str | int, ...]) -> dict[str, Any]:
-    node: Any = definition
-    for key in definition_pointer(path)[:-2]:
-        node = node[key]
-    return node
+    """The branch, processor or definition whose ``States`` hold the state at ``path``."""
+    return _walk(definition, path, 2)
 
 
 def _redirect(container: dict[str, Any], old: str, new: str) -> None:
