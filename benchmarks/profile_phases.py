@@ -49,6 +49,7 @@ PHASES = [
     ("    _summarize_module (analysis)", "lambdaslim.analysis.handler", "_summarize_module"),
     ("classify_handler", "lambdaslim.classification", "classify_handler"),
     ("context (_Context.run)", "lambdaslim.classification", "_Context.run"),
+    ("plan_analysis (planner)", "lambdaslim.pipeline", "plan_analysis"),
     ("render_json", "lambdaslim.output.analysis_json", "render_json"),
 ]
 

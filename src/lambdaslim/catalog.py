@@ -257,15 +257,17 @@ def sdk_client_name(service: str) -> str:
 
 @dataclass(frozen=True)
 class _Document:
-    """One parsed rule file: the data, and its node tree to point errors at lines."""
+    """One parsed rule file: the data, and (composed only for an error) its node tree to point
+    errors at lines."""
 
     path: Path
     data: Any
-    root: Node | None
+    text: str
 
     def line(self, field: str) -> int | None:
         """1-based line of ``field`` (dotted path), or of its nearest present parent."""
-        node, line = self.root, None
+        node: Node | None = YAML(typ="safe", pure=True).compose(self.text)
+        line = None
         for key in field.split("."):
             if not isinstance(node, MappingNode):
                 break
@@ -284,7 +286,7 @@ class _Document:
 def _parse(path: Path, text: str) -> _Document:
     yaml = YAML(typ="safe", pure=True)
     try:
-        return _Document(path, yaml.load(text), yaml.compose(text))
+        return _Document(path, yaml.load(text), text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -105,11 +105,17 @@ def display_path(app: Application, file: str | Path | None) -> str | None:
     """A file as messages show it: relative to the application root, POSIX separators."""
     if file is None:
         return None
-    path = Path(file)
-    try:
-        return path.resolve().relative_to(app.root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    memo = app.display_paths
+    key = str(file)
+    shown = memo.get(key)
+    if shown is None:
+        path = Path(file)
+        try:
+            shown = path.resolve().relative_to(memo.root).as_posix()
+        except ValueError:
+            shown = path.as_posix()
+        memo[key] = shown
+    return shown
 
 
 def _request(app: Application, fid: str) -> HandlerRequest | None:
@@ -274,7 +280,9 @@ class _Context:
         handler = self.handlers.get(fid)
         made = _Verdicts(fid, display_path(self.app, function.source_file), function.handler)
         if handler is None:
-            reason = _reason(self._not_analysed(function), function.location)
+            problem = function.handler_problem
+            reason = (_reason(problem.message, problem.location) if problem is not None
+                      else _reason(self._not_analysed(function), function.location))
             return made.keep(None, (reason,))
         if fid in channel:
             return made.replace(handler, "callback_channel", "LS501", (), (

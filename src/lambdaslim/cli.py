@@ -96,16 +96,18 @@ def analyze(
                 sys.exit(cached.exit_code)
             return
 
-    from lambdaslim.classification import analyze_application, handlers_to_summarise
     from lambdaslim.handler_summaries import SummaryCache, summaries_in_background
-    from lambdaslim.loading import load_application
-    from lambdaslim.pipeline import plan_analysis
-    from lambdaslim.progress import handler_progress
 
     jobs = jobs or os.cpu_count() or 1
     cache = None if no_cache else SummaryCache.default(catalog.digest)
     inputs: list[Path] = []
     with summaries_in_background(jobs, cache) as background:  # workers fork now, small
+        # Imported after the fork: the workers need none of it, and import it no more.
+        from lambdaslim.classification import analyze_application, handlers_to_summarise
+        from lambdaslim.loading import load_application
+        from lambdaslim.pipeline import plan_analysis
+        from lambdaslim.progress import handler_progress
+
         app = load_application(Path(path), on_handler=background.submit, inputs=inputs)
         with handler_progress(handlers_to_summarise(app)) as advance:
             analysis = analyze_application(app, catalog, jobs=jobs, cache=cache, advance=advance)

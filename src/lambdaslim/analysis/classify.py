@@ -11,7 +11,6 @@ line that decides it.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -40,6 +39,7 @@ from lambdaslim.analysis.ir import (
     StrCase,
     Truthy,
     WithKeys,
+    walk,
 )
 
 _PORTABLE_CONFIG = frozenset({"retries", "connect_timeout", "read_timeout", "max_pool_connections",
@@ -229,7 +229,7 @@ class _Classifier:
             isinstance(node, CallResult) and node.path[:1] in (("status_code",), ("status",),
                                                                ("ok",))
             for value, _ in self.values()
-            for node in _walk(value)
+            for node in walk(value)
         )
         if reads_status and not call.raises_for_status:
             raise _Keep(f"reads the HTTP status of the call at line {call.line}: an HTTP task "
@@ -300,18 +300,18 @@ class _Classifier:
             yield self.summary.returns, self.summary.returns_line
 
     def check_value(self, expr: Expr, line: int | None) -> None:
-        for node in _walk(expr):
+        for node in walk(expr):
             if isinstance(node, ContextRef):
                 raise _Keep(f"uses the Lambda context (context.{node.attr}) at line {line}, "
                             "which a workflow does not have", line)
 
     def check_condition(self, condition: Expr, line: int) -> None:
-        for node in _walk(condition):
+        for node in walk(condition):
             if isinstance(node, Generated):
                 raise _Keep(f"decides at line {line} on a generated {node.kind} "
                             f"({node.detail}, line {node.line})", line)
-        env = [n for n in _walk(condition) if isinstance(n, EnvRef)]
-        data = [n for n in _walk(condition) if isinstance(n, EventPath | CallResult)]
+        env = [n for n in walk(condition) if isinstance(n, EnvRef)]
+        data = [n for n in walk(condition) if isinstance(n, EventPath | CallResult)]
         if env and not data:
             self.declared.append(Declared(
                 "environment", f"the guard at line {line} tests only environment variables "
@@ -321,7 +321,7 @@ class _Classifier:
         env_vars = set()
         missing = None
         for value, line in self.values():
-            for node in _walk(value):
+            for node in walk(value):
                 if isinstance(node, Generated):
                     self.declared.append(Declared(
                         "generated", f"the {node.kind} generated at line {node.line} "
@@ -356,7 +356,7 @@ class _Classifier:
             if isinstance(step, Guard | ReturnIf) and _condition_needs_jsonata(step.condition):
                 return True
         for value, _ in self.values(conditions=False):
-            for node in _walk(value):
+            for node in walk(value):
                 if isinstance(node, StrCase | BoolOp | Compare | Truthy | Not):
                     return True
                 if isinstance(node, WithKeys) and node.assignments:
@@ -368,7 +368,7 @@ class _Classifier:
 
 def _condition_needs_jsonata(condition: Expr) -> bool:
     """True when a Choice rule in JSONPath cannot test ``condition`` with the same meaning."""
-    for node in _walk(condition):
+    for node in walk(condition):
         if isinstance(node, StrCase | Concat | Truthy | JsonDumps | PathInto):
             return True
         if isinstance(node, Compare):
@@ -385,13 +385,3 @@ def _condition_needs_jsonata(condition: Expr) -> bool:
 
 def _is_const(expr: Expr) -> bool:
     return isinstance(expr, Const)
-
-
-def _walk(node: object) -> Iterator[object]:
-    yield node
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for f in dataclasses.fields(node):
-            yield from _walk(getattr(node, f.name))
-    elif isinstance(node, tuple):
-        for item in node:
-            yield from _walk(item)

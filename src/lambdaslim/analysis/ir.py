@@ -14,6 +14,7 @@ can be cached; the node type is under the key
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
@@ -377,12 +378,45 @@ _NODE_TYPES: dict[str, type] = {
 }
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def field_names(node: object) -> tuple[str, ...]:
+    """The field names of a dataclass instance, () for anything else.
+
+    Memoised per class: ``dataclasses.fields`` rebuilds its answer on every call, and the IR is
+    walked hundreds of thousands of times in a large repository.
+    """
+    cls = type(node)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = ()
+        if dataclasses.is_dataclass(cls) and not issubclass(cls, type):
+            names = tuple(f.name for f in dataclasses.fields(cls))
+        _FIELD_NAMES[cls] = names
+    return names
+
+
+def walk(node: object) -> Iterator[object]:
+    """``node`` and every value inside it (fields of dataclasses, items of tuples), pre-order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        names = field_names(current)
+        if names:
+            stack.extend(getattr(current, name) for name in reversed(names))
+        elif isinstance(current, tuple):
+            stack.extend(reversed(current))
+
+
 def to_dict(node: Any) -> Any:
     """The JSON-compatible form of a node (or of a value inside one)."""
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+    names = field_names(node)
+    if names:
         out: dict[str, Any] = {"_type": type(node).__name__}
-        for f in dataclasses.fields(node):
-            out[f.name] = to_dict(getattr(node, f.name))
+        for name in names:
+            out[name] = to_dict(getattr(node, name))
         return out
     if isinstance(node, tuple | list):
         return [to_dict(item) for item in node]

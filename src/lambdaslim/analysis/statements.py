@@ -682,23 +682,15 @@ def _with_result_var(step: SdkCall | ir.HttpCall, name: str) -> ir.Step:
 
 def ir_unknowns(node: object) -> list[Unknown]:
     """Every Unknown inside an IR node."""
-    if isinstance(node, Unknown):
-        return [node]
-    found: list[Unknown] = []
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for f in dataclasses.fields(node):
-            found.extend(ir_unknowns(getattr(node, f.name)))
-    elif isinstance(node, tuple):
-        for item in node:
-            found.extend(ir_unknowns(item))
-    return found
+    return [item for item in ir.walk(node) if isinstance(item, Unknown)]
 
 
 def _reads_below(node: object, path: ir.Path) -> bool:
     if isinstance(node, EventPath):
         return node.path[: len(path)] == path
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        return any(_reads_below(getattr(node, f.name), path) for f in dataclasses.fields(node))
+    names = ir.field_names(node)
+    if names:
+        return any(_reads_below(getattr(node, name), path) for name in names)
     if isinstance(node, tuple):
         return any(_reads_below(item, path) for item in node)
     return False

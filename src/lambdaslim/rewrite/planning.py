@@ -71,8 +71,12 @@ def build_plan(
     declined: list[Declined] = []
     works = {mid: _MachineWork(m, Bindings(dict(m.substitutions)))
              for mid, m in app.state_machines.items()}
+    stale = set(works)
+    # Until nothing more is declined. A machine is built again from scratch only when one of
+    # its tasks invokes a function declined in the last round: the states of the others depend
+    # on nothing that changed.
     while True:
-        failed = _build_states(analysis, catalog, chosen, works, query_language)
+        failed = _build_states(analysis, catalog, chosen, works, stale, query_language)
         failed = failed or _orphaned_catch_targets(analysis, chosen, works)
         failed += _unsupported_routes(analysis, chosen)
         failed += _channel_and_entry_consistency(analysis, chosen)
@@ -81,8 +85,11 @@ def build_plan(
         for item in failed:
             declined.append(item)
             chosen.pop(item.function_id, None)
-        works = {mid: _MachineWork(m, Bindings(dict(m.substitutions)))
-                 for mid, m in app.state_machines.items()}
+        gone = {item.function_id for item in failed}
+        stale = {link.state_machine_id for link in app.task_links if link.function_id in gone}
+        for mid in stale:
+            machine = app.state_machines[mid]
+            works[mid] = _MachineWork(machine, Bindings(dict(machine.substitutions)))
     machines = tuple(
         edit for work in works.values() if (edit := _machine_edit(analysis, work, chosen))
     )
@@ -92,12 +99,15 @@ def build_plan(
 
 
 def _build_states(analysis: Analysis, catalog: Catalog, chosen: dict[str, FunctionVerdict],
-                  works: dict[str, _MachineWork], query_language: str) -> list[Declined]:
+                  works: dict[str, _MachineWork], machines: set[str],
+                  query_language: str) -> list[Declined]:
+    """Build the replacement of every chosen task of ``machines``."""
     app = analysis.app
     failed: list[Declined] = []
     for link in app.task_links:
         verdict = chosen.get(link.function_id or "")
-        if verdict is None or verdict.category == "callback_channel":
+        if (verdict is None or verdict.category == "callback_channel"
+                or link.state_machine_id not in machines):
             continue
         work = works[link.state_machine_id]
         handler = verdict.handler_verdict
@@ -131,12 +141,12 @@ def _orphaned_catch_targets(analysis: Analysis, chosen: dict[str, FunctionVerdic
     for work in works.values():
         if not work.built:
             continue
-        definition = copy.deepcopy(work.machine.raw_definition)
+        definition = _copy(work.machine.raw_definition)
         for path, (_, built) in work.built.items():
             _splice(definition, path, built.states)
         unreachable = _unreachable_states(definition)
         for path, (link, _) in work.built.items():
-            state = _state_at(work.machine.raw_definition, path)
+            state = _walk(work.machine.raw_definition, path, 0)
             lost = sorted({c.get("Next") for c in state.get("Catch") or ()} & unreachable)
             if lost and link.function_id in chosen:
                 failed.append(Declined(
@@ -211,7 +221,20 @@ def _editable(machine: StateMachine) -> bool:
 
 
 def _state_at(definition: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
-    return copy.deepcopy(_walk(definition, path, 0))
+    """A copy of the state at ``path``, free to change."""
+    return _copy(_walk(definition, path, 0))
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of a loaded definition: JSON values, copied without ``copy.deepcopy``'s memo
+    (the planner copies every state of every machine, twice when it declines something)."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return copy.deepcopy(value)
 
 
 def _level(definition: dict[str, Any], path: tuple[str | int, ...]) -> dict[str, Any]:
@@ -234,7 +257,7 @@ def _machine_edit(analysis: Analysis, work: _MachineWork,
     machine = work.machine
     if not _editable(machine):
         return None
-    definition = copy.deepcopy(machine.raw_definition)
+    definition = _copy(machine.raw_definition)
     state_edits: list[StateEdit] = []
     statements: list[IamStatement] = []
     connections: dict[str, Connection] = {}
