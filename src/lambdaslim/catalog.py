@@ -444,18 +444,13 @@ def load_catalog(extra_dirs: Sequence[Path] = ()) -> Catalog:
     """The packaged rules, then each of ``extra_dirs`` in order; a later rule replaces an
     earlier one with the same id. Two files with the same id in one directory are an error.
 
-    The digest covers every file read (name and bytes) and the botocore version, because
-    ``match_sdk_call`` answers from botocore's service models.
+    The digest is :func:`catalog_digest`'s.
     """
-    digest = hashlib.sha256(f"botocore {botocore.__version__}\n".encode())
+    sources = _rule_sources(extra_dirs)
     rules: dict[str, Rule] = {}
-    for directory in (_packaged_dir(), *extra_dirs):
-        if not directory.is_dir():
-            raise LambdaslimError("rules directory does not exist or is not a directory", directory)
+    for files in sources:
         seen: dict[str, Path] = {}
-        for path in _rule_files(directory):
-            raw = path.read_bytes()
-            digest.update(f"{path.name}\0{len(raw)}\0".encode() + raw)
+        for path, raw in files:
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -475,4 +470,29 @@ def load_catalog(extra_dirs: Sequence[Path] = ()) -> Catalog:
                 rule.source,
             )
         by_name[rule.name] = rule
-    return Catalog(rules=tuple(by_name.values()), digest=digest.hexdigest())
+    return Catalog(rules=tuple(by_name.values()), digest=_digest(sources))
+
+
+def catalog_digest(extra_dirs: Sequence[Path] = ()) -> str:
+    """What :func:`load_catalog` would answer from, without parsing a rule: every rule file
+    read (name and bytes) and the botocore version, because ``match_sdk_call`` answers from
+    botocore's service models. Cheap enough to key caches before deciding to do any work."""
+    return _digest(_rule_sources(extra_dirs))
+
+
+def _rule_sources(extra_dirs: Sequence[Path]) -> list[list[tuple[Path, bytes]]]:
+    """The rule files of each folder (packaged first), with their bytes."""
+    sources = []
+    for directory in (_packaged_dir(), *extra_dirs):
+        if not directory.is_dir():
+            raise LambdaslimError("rules directory does not exist or is not a directory", directory)
+        sources.append([(path, path.read_bytes()) for path in _rule_files(directory)])
+    return sources
+
+
+def _digest(sources: list[list[tuple[Path, bytes]]]) -> str:
+    digest = hashlib.sha256(f"botocore {botocore.__version__}\n".encode())
+    for files in sources:
+        for path, raw in files:
+            digest.update(f"{path.name}\0{len(raw)}\0".encode() + raw)
+    return digest.hexdigest()

@@ -78,9 +78,9 @@ def analyze(
     PATH is a folder with a SAM/CloudFormation template (or CDK cdk.out), a template file, a
     state machine definition (*.asl.json|yaml), or a Python handler FILE.py[:function].
     """
-    from lambdaslim.catalog import load_catalog
+    from lambdaslim.catalog import catalog_digest
 
-    catalog = load_catalog(rules_dirs)
+    digest = catalog_digest(rules_dirs)
     run_cache = None
     if not no_cache and output_format != "text":  # text depends on the terminal
         from lambdaslim.loading.run_cache import RunCache
@@ -88,7 +88,7 @@ def analyze(
         # SARIF and Markdown locations are relative to the current folder: part of the key.
         options = {"format": output_format, "all": include_kept, "fail_on": fail_on,
                    "cwd": os.getcwd()}
-        run_cache = RunCache.default(path, catalog.digest, options)
+        run_cache = RunCache.default(path, digest, options)
         cached = run_cache.lookup()
         if cached is not None:
             click.echo(cached.output, nl=False)
@@ -99,15 +99,17 @@ def analyze(
     from lambdaslim.handler_summaries import SummaryCache, summaries_in_background
 
     jobs = jobs or os.cpu_count() or 1
-    cache = None if no_cache else SummaryCache.default(catalog.digest)
+    cache = None if no_cache else SummaryCache.default(digest)
     inputs: list[Path] = []
     with summaries_in_background(jobs, cache) as background:  # workers fork now, small
-        # Imported after the fork: the workers need none of it, and import it no more.
+        # Imported and loaded after the fork: the workers need none of it.
+        from lambdaslim.catalog import load_catalog
         from lambdaslim.classification import analyze_application, handlers_to_summarise
         from lambdaslim.loading import load_application
         from lambdaslim.pipeline import plan_analysis
         from lambdaslim.progress import handler_progress
 
+        catalog = load_catalog(rules_dirs)
         app = load_application(Path(path), on_handler=background.submit, inputs=inputs)
         with handler_progress(handlers_to_summarise(app)) as advance:
             analysis = analyze_application(app, catalog, jobs=jobs, cache=cache, advance=advance)

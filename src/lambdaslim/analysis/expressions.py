@@ -133,7 +133,9 @@ class ExpressionEvaluator:
         return Unknown(f"{reason} at line {line}", line)
 
     def code(self, node: cst.CSTNode) -> str:
-        return " ".join(self.module.code_for_node(node).split())
+        """The source of ``node`` on one line (whitespace runs collapsed)."""
+        dotted = _dotted(node)
+        return dotted if dotted is not None else " ".join(self.module.code_for_node(node).split())
 
     def as_expr(self, value: Value, node: cst.CSTNode) -> Expr:
         """``value`` as data, or an Unknown saying what object it is."""
@@ -504,6 +506,24 @@ def fold(expr: Expr) -> Expr:
     if isinstance(expr, Not) and isinstance(expr.operand, Const):
         return Const(not expr.operand.value)
     return expr
+
+
+def _dotted(node: cst.CSTNode) -> str | None:
+    """``a.b.c`` written without spaces or parentheses, read straight from the nodes (most names
+    the analysis prints are such: generating code for them costs more than the rest)."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        dot = node.dot
+        if (node.lpar or not isinstance(dot.whitespace_before, cst.SimpleWhitespace)
+                or not isinstance(dot.whitespace_after, cst.SimpleWhitespace)
+                or dot.whitespace_before.value or dot.whitespace_after.value):
+            return None
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name) or node.lpar:
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
 
 
 __all__ = ["ExpressionEvaluator", "Frame", "fold", "is_expr"]
