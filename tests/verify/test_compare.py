@@ -329,3 +329,58 @@ def test_event_resources_added_by_the_integration():
     comparison = compare(original, optimized, declared)
     assert comparison.equivalent
     assert len(comparison.declared) == 2
+
+
+# -- review fixes ---------------------------------------------------------------------------------
+
+
+def test_error_name_does_not_excuse_a_step_functions_runtime_error():
+    """``ClientError -> Service.X``: ``States`` is no AWS service; a States.Runtime failure of the
+    rewritten workflow is a bug, whatever the original raised."""
+    declared = Declared("error_name", "errors renamed", "Save user")
+    before = run(
+        status="FAILED",
+        error="ClientError",
+        cause={"errorMessage": "An error occurred (ValidationException)",
+               "errorType": "ClientError"},
+    )
+    for name in ("States.Runtime", "States.TaskFailed"):
+        after = run(status="FAILED", error=name, cause="JSONPath '$.user.id' was not found")
+        comparison = compare(before, after, declared)
+        assert [d.what for d in comparison.differences] == ["error", "cause"], name
+        assert comparison.declared == []
+
+
+def test_a_nested_lambda_error_does_not_hide_another_serialisation():
+    """Only ``stackTrace``/``requestId`` are left out: the texts still differ in their spacing,
+    which needs a json_serialisation declaration like any other re-serialised JSON text."""
+    lambda_error = {**LAMBDA_CAUSE}
+    original = run(
+        queues={"Dlq": [{"body": "x", "attributes": {}}]},
+        tables={"UsersTable": [{"id": "1", "failure": json.dumps({"error": lambda_error})}]},
+    )
+    fail_error = {"errorMessage": "too many items", "errorType": "ValueError"}
+    compact = json.dumps({"error": fail_error}, separators=(",", ":"))
+    optimized = run(
+        queues={"Dlq": [{"body": "x", "attributes": {}}]},
+        tables={"UsersTable": [{"id": "1", "failure": compact}]},
+    )
+    difference = only(compare(original, optimized))
+    assert (difference.what, difference.path) == ('table UsersTable row {id: "1"}', "$.failure")
+    declared = Declared("json_serialisation", "compact JSON", "Record failure")
+    assert compare(original, optimized, declared).equivalent
+
+
+def test_a_generated_path_holding_a_boolean_excuses_nothing_elsewhere():
+    """A boolean is no generated id: ``true`` becoming ``false`` in a row is not explained by a
+    flag at the generated path flipping too."""
+    original = run(
+        output={"user": {"verified": True}},
+        tables={"UsersTable": [{"id": "1", "active": True}]},
+    )
+    optimized = run(
+        output={"user": {"verified": False}},
+        tables={"UsersTable": [{"id": "1", "active": False}]},
+    )
+    comparison = compare(original, optimized, generated("$.user.verified"))
+    assert [d.path for d in comparison.differences] == ["$.active"]

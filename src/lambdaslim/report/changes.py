@@ -71,7 +71,7 @@ def _section(
     edits = [(m.machine_id, e) for m in plan.machines for e in m.states
              if e.function_id == verdict.function_id]
     routes = [r for r in plan.routes if r.function_id == verdict.function_id]
-    declared = _declared(plan, verdict.function_id, edits)
+    declared = _declared(plan, verdict.function_id, edits, routes)
     kinds = sorted({d.kind for d in declared})
     checks = [CATEGORY_CHECKS[verdict.category]] if verdict.category in CATEGORY_CHECKS else []
     checks += [KIND_CHECKS[kind] for kind in kinds if kind in KIND_CHECKS]
@@ -89,7 +89,7 @@ def _section(
             for r in verdict.reasons
         ],
         "quotes": [
-            {"where": _range_link(links, q.file, q.start, q.end), "text": q.text}
+            {"where": links.location(q.file, q.start, q.end), "text": q.text}
             for q in _quotes(root, verdict)
         ],
         "states": [_state(machine_id, edit) for machine_id, edit in edits],
@@ -113,19 +113,16 @@ def _quotes(root: Path, verdict: FunctionVerdict) -> list[Quote]:
     return quotes(root, verdict.source, lines)
 
 
-def _range_link(links: Links, file: str, start: int, end: int) -> str:
-    if start == end:
-        return links.location(file, start)
-    return f"[{file}:{start}-{end}]({links.path(file)}#L{start}-L{end})"
-
-
 def _declared(
-    plan: Plan, function_id: str, edits: list[tuple[str, StateEdit]]
+    plan: Plan, function_id: str, edits: list[tuple[str, StateEdit]], routes: list[RouteEdit]
 ) -> list[Declared]:
-    wheres = {f"{machine}: state '{edit.state_path[-1]}'" for machine, edit in edits}
+    """The declarations of the function's states, those naming the function, and those about
+    the machines its routes now start (the route edit is what makes a workflow synchronous
+    Express: ``delivery_semantics``, ``api_timeout``)."""
+    started = {route.machine_id for route in routes}
     found = [d for _, edit in edits for d in edit.declared]
-    found += [d for m in plan.machines for d in m.declared if d.where in wheres]
-    found += [d for d in plan.declared if d.where == function_id]
+    found += [d for m in plan.machines for d in m.declared if d.where in started]
+    found += [d for d in plan.declared if d.where == function_id or d.where in started]
     return list({(d.kind, d.message): d for d in found}.values())
 
 

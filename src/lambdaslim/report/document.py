@@ -24,7 +24,7 @@ from lambdaslim.report.summary import (
     iam_changes,
     workflow_changes,
 )
-from lambdaslim.report.verification import verification_rows
+from lambdaslim.report.verification import CASES_FOLDER, verification_rows
 from lambdaslim.report.workload import workload
 
 
@@ -33,7 +33,8 @@ class ReportInput:
     """What the rewrite knows when it writes the report.
 
     ``root`` is the input application (resolved); ``changed``/``deleted`` are the rewrite's
-    changes relative to it; ``verification`` the verify document when ``--verify`` ran.
+    changes relative to it; ``verification`` the verify document when ``--verify`` ran;
+    ``verify_requested`` whether it was asked for (it runs nothing without a ``cases/`` folder).
     """
 
     analysis: Analysis
@@ -45,6 +46,7 @@ class ReportInput:
     links: Links
     prices: dict[str, Any]
     verification: dict[str, Any] | None = None
+    verify_requested: bool = False
 
 
 def render_report(source: ReportInput) -> str:
@@ -74,6 +76,8 @@ def render_report(source: ReportInput) -> str:
                   for d in plan.declined],
         diffs=file_diffs(source.root, source.changed, source.deleted),
         verification=source.verification,
+        verify_requested=source.verify_requested,
+        cases_folder=CASES_FOLDER,
         verification_rows=verification_rows(source.verification) if source.verification
         else [],
         costs=[model.machine(g, workload(g, source.verification)) for g in graphs],

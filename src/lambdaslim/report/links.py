@@ -27,11 +27,13 @@ class Links:
     def path(self, file: str) -> str:
         return posixpath.normpath(posixpath.join(self.base, file)) if self.base else file
 
-    def location(self, file: str | None, line: int | None = None) -> str:
-        """``[file:line](base/file#Lline)``, or an empty string without a file."""
+    def location(self, file: str | None, line: int | None = None, end: int | None = None) -> str:
+        """``[file:line](base/file#Lline)``, ``[file:line-end](base/file#Lline-Lend)`` for
+        several lines, or an empty string without a file."""
         if not file:
             return ""
-        shown = f"{file}:{line}" if line else file
-        anchor = f"#L{line}" if line else ""
+        lines = f"{line}-{end}" if line and end and end != line else f"{line}" if line else ""
+        shown = f"{file}:{lines}" if lines else file
+        anchor = "#L" + lines.replace("-", "-L") if lines else ""
         target = self.path(file).replace(" ", "%20")
         return f"[{cell(shown)}]({target}{anchor})"

@@ -24,8 +24,10 @@ _EDGE_ARROWS = {"catch": "-.->|catch|", "default": "-->|default|"}
 
 
 def label_text(text: str) -> str:
-    """Text inside a quoted Mermaid label."""
-    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    """Text inside a quoted Mermaid label. Mermaid reads ``#<name>;`` there as an entity code,
+    so a ``#`` of the text is one itself (``#35;``), written before the others."""
+    return (text.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;")
+            .replace(">", "#gt;"))
 
 
 def state_diagram(

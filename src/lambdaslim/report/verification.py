@@ -11,14 +11,12 @@ transitions of a failed execution vary from run to run, and the report must not.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from lambdaslim.report.markdown import cell
+from lambdaslim.report.markdown import cell, text
 
 CASES_FOLDER = "cases"
-VALUE_WIDTH = 70
 
 
 def run_verification(original: Path, optimized: Path) -> dict[str, Any] | None:
@@ -44,14 +42,18 @@ def run_verification(original: Path, optimized: Path) -> dict[str, Any] | None:
 
 
 def verification_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per case, in the verify table's columns."""
+    """One row per case, in the verify table's columns; the first difference reads as
+    ``lambdaslim verify`` prints it."""
+    from lambdaslim.verify.compare import Difference
+    from lambdaslim.verify.report_table import difference_text
+
     rows = []
     for case in document["cases"]:
         original, optimized = case["original"], case["optimized"]
         differences = case["differences"]
         first = ""
         if differences:
-            first = _difference(differences[0])
+            first = difference_text(Difference.from_json(differences[0]))
             if len(differences) > 1:
                 first += f" (+{len(differences) - 1} more)"
         rows.append({
@@ -62,7 +64,7 @@ def verification_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
             "transitions": _counts(case, "state_transitions"),
             "result": "equivalent" if case["equivalent"] else "**DIVERGES**",
             "declared": len(case["declared"]),
-            "first": cell(first),
+            "first": cell(text(first)),
             "declared_kinds": sorted({d["kind"] for d in case["declared"]}),
         })
     return rows
@@ -77,16 +79,3 @@ def _counts(case: dict[str, Any], key: str) -> str:
     if not succeeded(case):
         return "n/a"
     return f"{case['original'][key]} → {case['optimized'][key]}"
-
-
-def _difference(difference: dict[str, Any]) -> str:
-    where = difference["what"] + (f" {difference['path']}" if difference.get("path") else "")
-    values = [_value(difference, side) for side in ("original", "optimized")]
-    return f"{where}: {values[0]} != {values[1]}"
-
-
-def _value(difference: dict[str, Any], side: str) -> str:
-    if side not in difference:
-        return "(absent)"
-    text = json.dumps(difference[side], ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"

@@ -12,7 +12,7 @@ from lambdaslim.errors import LambdaslimError
 from lambdaslim.plan import Plan
 from lambdaslim.report.document import ReportInput, render_report
 from lambdaslim.report.links import Links
-from lambdaslim.report.verification import run_verification
+from lambdaslim.report.verification import CASES_FOLDER, run_verification
 
 EXIT_DIVERGES = 1
 
@@ -35,7 +35,7 @@ def write_report(
     text = render_report(ReportInput(
         analysis=analysis, plan=plan, catalog=catalog, root=root, changed=changed,
         deleted=deleted, links=Links.from_report(root, report), prices=prices,
-        verification=verification,
+        verification=verification, verify_requested=verify_in is not None,
     ))
     try:
         report.parent.mkdir(parents=True, exist_ok=True)
@@ -45,6 +45,8 @@ def write_report(
         raise LambdaslimError(f"cannot write the report ({error.strerror})", report) from None
     summary = verification["summary"] if verification else None
     note = f" ({summary['equivalent']} of {summary['cases']} cases equivalent)" if summary else ""
+    if verify_in is not None and summary is None:
+        note = f" (not verified: the application has no {CASES_FOLDER}/ folder)"
     echo(f"wrote report {report}{note}")
     diverges = summary is not None and summary["equivalent"] != summary["cases"]
     return EXIT_DIVERGES if diverges else 0

@@ -46,10 +46,12 @@ Declarations (matching rules; a declaration of another kind tolerates nothing â€
   also inside a longer string: ``"ORDER#<id>"``); when ``where`` names a resource of the app
   (a table, queue, topic, bus or bucket), the path is also tolerated at the root of that
   resource's items (a generated value stored but not returned). Rows whose key is a generated
-  value are paired through that rule.
+  value are paired through that rule. Only text and numbers count as generated values: a
+  boolean at the path is tolerated there, not wherever a ``true`` became ``false``.
 - ``error_name``: the execution error, or an ``Error`` in a catcher's ``{"Error", "Cause"}``
   object, may be renamed with a service prefix (``X`` -> ``DynamoDB.X``; ``ClientError`` -> any
-  ``Service.X``); the cause that goes with a renamed error is then tolerated too.
+  ``Service.X``; ``States.*`` are Step Functions' own errors, not a service's, and are never a
+  rename); the cause that goes with a renamed error is then tolerated too.
 - ``http_status``: an error may become ``States.Http.StatusCode.<code>`` (with its cause).
 - ``missing_field``: ``KeyError`` may become ``States.Runtime`` (with its cause).
 - ``json_serialisation``: a JSON text in a string may differ in its serialisation as long as it
@@ -88,6 +90,8 @@ class _Absent:
 ABSENT: Final = _Absent()
 
 _LAMBDA_ERROR_NOISE = frozenset({"stackTrace", "requestId"})
+STATES_ERROR_PREFIX = "States"
+"""``States.Runtime``, ``States.TaskFailed``...: Step Functions' own errors, no service's."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,16 @@ class Difference:
             if value is not ABSENT:
                 document[side] = value
         return document
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> Difference:
+        """The difference :meth:`to_json` wrote (a side it left out is ``ABSENT``)."""
+        return cls(
+            document["what"],
+            document.get("path"),
+            document.get("original", ABSENT),
+            document.get("optimized", ABSENT),
+        )
 
 
 @dataclass(frozen=True)
@@ -217,7 +231,9 @@ def _value_at(value: Any, segments: Segments) -> Any:
 
 
 def _same(a: Any, b: Any) -> bool:
-    """JSON equality: key order aside, ``1 == 1.0``, but ``True`` is not ``1``."""
+    """JSON equality: key order aside, ``1 == 1.0``, but ``True`` is not ``1``; Lambda error
+    payloads without their noise, at any depth (as :func:`_leaves` compares them)."""
+    a, b = _without_noise(a), _without_noise(b)
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, dict) and isinstance(b, dict):
@@ -272,7 +288,7 @@ def _leaves(a: Any, b: Any, segments: Segments = ()) -> Iterator[_Leaf]:
         return
     parsed_a, parsed_b = _json_text(a), _json_text(b)
     if parsed_a is not ABSENT and parsed_b is not ABSENT:
-        if _same(_without_noise(parsed_a), _without_noise(parsed_b)):
+        if _same(parsed_a, parsed_b):
             yield _Leaf(segments, a, b, text_only=True)
         else:
             yield from _leaves(parsed_a, parsed_b, segments)
@@ -289,12 +305,18 @@ def _renamed_error(kind: str, original: Any, optimized: Any) -> bool:
         return False
     if kind == "error_name":
         prefix, dot, rest = optimized.partition(".")
-        return bool(dot) and bool(prefix) and (rest == original or original == "ClientError")
+        service = bool(dot) and bool(prefix) and prefix != STATES_ERROR_PREFIX
+        return service and (rest == original or original == "ClientError")
     if kind == "http_status":
         return optimized.startswith("States.Http.StatusCode.")
     if kind == "missing_field":
         return original == "KeyError" and optimized == "States.Runtime"
     return False
+
+
+def _generated_scalar(value: Any) -> bool:
+    """An id or a timestamp (text or a number), never a flag."""
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -338,8 +360,7 @@ class _Comparison:
         if pattern is not None and "*" not in pattern:
             a = _value_at(self.original.output, pattern)
             b = _value_at(self.optimized.output, pattern)
-            scalar = (str, int, float)
-            if isinstance(a, scalar) and isinstance(b, scalar) and not _same(a, b):
+            if _generated_scalar(a) and _generated_scalar(b) and not _same(a, b):
                 values = (a, b)
         return _Generated(declared, pattern, values)
 
