@@ -140,6 +140,7 @@ class _Context:
         self.eligibility = {
             mid: express_eligibility(app, machine) for mid, machine in app.state_machines.items()
         }
+        self._starters_by_machine: dict[str, list[str]] | None = None
         self.entries = self._workflow_entries()
         self.sync_machines = {
             mid for fid, mid in self.entries.items() if self._can_become_sync(mid, fid)
@@ -157,18 +158,23 @@ class _Context:
     # -- workflow entries --------------------------------------------------------------------
 
     def _started_machine(self, fid: str) -> str | None:
-        """The application's state machine the function's one SDK call starts, if any."""
+        """The machine a workflow entry starts: the function's one SDK call starts it, and
+        nothing else in the handler needs Lambda (a kept handler is never an entry)."""
         verdict = self.handlers.get(fid)
-        call = verdict.sdk_call if verdict else None
+        call = verdict.sdk_call if verdict and verdict.category != "keep" else None
         if call is None or (call.service, call.operation) != ("stepfunctions", "StartExecution"):
             return None
+        machines = self._machines_of(fid, call)
+        return machines[0] if len(machines) == 1 else None
+
+    def _machines_of(self, fid: str, call: SdkCall) -> list[str]:
+        """The application's state machines named by the ``stateMachineArn`` of ``call``."""
         arn = dict(call.params).get("stateMachineArn")
         if not isinstance(arn, EnvRef):
-            return None
+            return []
         value = self.app.functions[fid].environment.get(arn.name)
-        machines = [r.logical_id for r in references_of(value) if r.logical_id in
-                    self.app.state_machines]
-        return machines[0] if len(machines) == 1 else None
+        return [r.logical_id for r in references_of(value) if r.logical_id in
+                self.app.state_machines]
 
     def _workflow_entries(self) -> dict[str, str]:
         entries = {}
@@ -180,16 +186,47 @@ class _Context:
         return entries
 
     def _starters(self, machine_id: str) -> list[str]:
-        return sorted(fid for fid in self.app.functions if self._started_machine(fid) == machine_id)
+        """Every function that starts the machine or may: a call that starts it, a call whose
+        state machine is not known statically (it counts for every machine), or a function
+        that stays, or is not analysed, and has the machine's ARN in its environment."""
+        if self._starters_by_machine is None:
+            self._starters_by_machine = {}
+            for fid, function in self.app.functions.items():
+                verdict = self.handlers.get(fid)
+                named: set[str] = set()
+                if verdict is None or verdict.category == "keep":
+                    named.update(r.logical_id for value in function.environment.values()
+                                 for r in references_of(value))
+                for step in verdict.summary.steps if verdict else ():
+                    if (isinstance(step, SdkCall) and step.service == "stepfunctions"
+                            and step.operation in ("StartExecution", "StartSyncExecution")):
+                        named.update(self._machines_of(fid, step) or self.app.state_machines)
+                for started in named:
+                    self._starters_by_machine.setdefault(started, []).append(fid)
+        return sorted(self._starters_by_machine.get(machine_id, ()))
 
     def _can_become_sync(self, machine_id: str, entry: str) -> bool:
+        """``entry`` (a workflow entry, so its handler is replaceable) is the only way in."""
         machine = self.app.state_machines[machine_id]
         return (
             self.eligibility[machine_id].eligible
             and self._starters(machine_id) == [entry]
             and not machine.events
-            and self.handlers[entry].category != "keep"
         )
+
+    def _not_sync_because(self, machine_id: str) -> str:
+        """Why a workflow does not become synchronous (the order of :meth:`_can_become_sync`)."""
+        entries = sorted(fid for fid, mid in self.entries.items() if mid == machine_id)
+        if not entries:
+            return "no API route starts it through a function the API can replace"
+        eligibility = self.eligibility[machine_id]
+        if not eligibility.eligible:
+            return f"it cannot become an Express workflow: {eligibility.reasons[0]}"
+        others = [fid for fid in self._starters(machine_id) if fid != entries[0]]
+        if others:
+            return f"{', '.join(others)} also starts it"
+        events = sorted(self.app.state_machines[machine_id].events)
+        return f"its own events also start it: {', '.join(events)}"
 
     # -- callback channel ----------------------------------------------------------------------
 
@@ -252,8 +289,9 @@ class _Context:
                 if link.state_machine_id not in self.sync_machines:
                     return _reason(
                         f"the workflow {link.state_machine_id} does not answer its API call "
-                        f"synchronously, so it still needs WebSocket API {api_id} to notify "
-                        "its caller", link.location,
+                        f"synchronously ({self._not_sync_because(link.state_machine_id)}), so "
+                        f"it still needs WebSocket API {api_id} to notify its caller",
+                        link.location,
                     )
         for fid in route_functions:
             verdict = self.handlers.get(fid)

@@ -97,6 +97,7 @@ def test_a_workflow_that_cannot_be_express_keeps_its_websocket_channel(
         kept = analysis.function(fid)
         assert kept.verdict == "keep"
         assert "does not answer its API call synchronously" in kept.reasons[0].message
+        assert "(it cannot become an Express workflow: " in kept.reasons[0].message
 
 
 def test_a_second_starter_prevents_the_synchronous_switch(booking: AppCopy) -> None:
@@ -111,6 +112,62 @@ def test_a_second_starter_prevents_the_synchronous_switch(booking: AppCopy) -> N
     assert not analysis.machines[0].becomes_sync_express
     assert analysis.function("StartBookingFunction").resources[0].endswith("/StartExecution")
     assert analysis.function("OnConnectFunction").verdict == "keep"
+
+
+LOOPING_HELPER = """
+
+def _total(items):
+    total = 0
+    for item in items:
+        total += item["price"]
+    return total
+"""
+
+
+def test_an_entry_whose_handler_must_stay_is_not_replaced_by_the_api(booking: AppCopy) -> None:
+    handler = "functions/start_booking/handler.py"
+    booking.edit_text(handler, "\n\ndef main(event, context):\n",
+                      LOOPING_HELPER + "\n\ndef main(event, context):\n")
+    booking.edit_text(handler, '    booking = json.loads(event["body"])\n',
+                      '    booking = json.loads(event["body"])\n'
+                      '    booking["total"] = _total(booking["items"])\n')
+    analysis = analyze(booking.root)
+    entry = analysis.function("StartBookingFunction")
+    assert (entry.verdict, entry.category) == ("keep", "keep")
+    assert "calls local function _total" in entry.reasons[0].message
+    assert entry.reasons[0].file == handler
+    assert not analysis.machines[0].becomes_sync_express
+    notify = analysis.function("NotifyClientFunction")
+    assert "(no API route starts it through a function the API can replace)" in (
+        notify.reasons[0].message)
+
+
+def test_a_kept_function_that_also_starts_the_workflow_prevents_the_synchronous_switch(
+    booking: AppCopy,
+) -> None:
+    booking.edit_text(
+        "template.yaml",
+        "  ReserveSeatFunction:\n",
+        "  ReplayBookingsFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: functions/replay/\n      Handler: handler.main\n"
+        "      Environment:\n        Variables:\n          WORKFLOW_ARN: !Ref BookingWorkflow\n\n"
+        "  ReserveSeatFunction:\n",
+    )
+    booking.write("functions/replay/handler.py", (
+        "import json\nimport os\n\nimport boto3\n\n"
+        'sfn = boto3.client("stepfunctions")\n\n\n'
+        "def main(event, context):\n"
+        '    for booking in event["bookings"]:\n'
+        '        sfn.start_execution(stateMachineArn=os.environ["WORKFLOW_ARN"],\n'
+        "                            input=json.dumps(booking))\n"
+    ))
+    analysis = analyze(booking.root)
+    assert analysis.function("ReplayBookingsFunction").verdict == "keep"
+    assert not analysis.machines[0].becomes_sync_express
+    assert analysis.function("StartBookingFunction").resources[0].endswith("/StartExecution")
+    notify = analysis.function("NotifyClientFunction")
+    assert notify.verdict == "keep"
+    assert "(ReplayBookingsFunction also starts it)" in notify.reasons[0].message
 
 
 def test_a_function_with_another_event_source_is_kept(booking: AppCopy) -> None:
