@@ -189,6 +189,12 @@ def _unsupported_routes(analysis: Analysis, chosen: dict[str, FunctionVerdict]) 
     for verdict in chosen.values():
         if verdict.category != "workflow_entry":
             continue
+        assert verdict.handler_verdict is not None
+        try:
+            _response_contract(verdict.handler_verdict)
+        except Unsupported as exc:
+            failed.append(Declined(verdict.function_id, str(exc), verdict.function_id))
+            continue
         for route in app.routes_for_function(verdict.function_id):
             reason = supports_route(app, route)
             if reason is not None:
@@ -439,18 +445,33 @@ def _request_id_field(handler: HandlerVerdict) -> str | None:
 
 
 def _response_contract(handler: HandlerVerdict) -> tuple[int, Any, dict[str, str]]:
+    """Status, body template and headers of the entry's answer, which the API integration's
+    response must reproduce exactly; :class:`Unsupported` when it cannot yet."""
     returned = handler.summary.returns
-    items = dict(returned.items) if isinstance(returned, ir.DictExpr) else {}
+    if not isinstance(returned, ir.DictExpr):
+        raise Unsupported("the function's answer is not a literal response dict")
+    items = dict(returned.items)
+    extra = sorted(str(key) for key in items if key not in ("statusCode", "headers", "body"))
+    if extra:
+        raise Unsupported(f"the function's response sets {extra[0]!r}, which the API "
+                          "integration does not reproduce yet")
     status = items.get("statusCode")
+    if not (isinstance(status, ir.Const) and type(status.value) is int):
+        raise Unsupported("the function's response status is not a constant number")
     headers = items.get("headers")
+    header_values: dict[str, str] = {}
+    if headers is not None:
+        if not isinstance(headers, ir.DictExpr):
+            raise Unsupported("the function's response headers are not a literal dict")
+        for name, value in headers.items:
+            if not (isinstance(value, ir.Const) and isinstance(value.value, str)):
+                raise Unsupported(f"the function's response header {name!r} is computed; "
+                                  "only constant headers are reproduced")
+            header_values[str(name)] = value.value
     body = items.get("body")
-    header_values = {
-        k: v.value for k, v in (headers.items if isinstance(headers, ir.DictExpr) else ())
-        if isinstance(v, ir.Const) and isinstance(v.value, str)
-    }
-    payload = _body_template(body.arg) if isinstance(body, ir.JsonDumps) else None
-    return (status.value if isinstance(status, ir.Const) and isinstance(status.value, int)
-            else 200, payload, header_values)
+    if not isinstance(body, ir.JsonDumps):
+        raise Unsupported("the function's response body is not json.dumps(...) of a value")
+    return status.value, _body_template(body.arg), header_values
 
 
 def _body_template(expr: ir.Expr) -> Any:
