@@ -119,8 +119,8 @@ class _LambdaTimeouts:
 
     def __init__(self, app: Application, machine: StateMachine):
         self._by_state_name: dict[str, float] = {}
-        for link in app.task_links:
-            if link.state_machine_id != machine.logical_id or link.function_id is None:
+        for link in app.tasks_of_machine(machine.logical_id):
+            if link.function_id is None:
                 continue
             function = app.functions.get(link.function_id)
             if function is not None:

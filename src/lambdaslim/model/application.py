@@ -61,6 +61,10 @@ class Application:
             return None
         return self.functions.get(link.function_id)
 
+    def tasks_of_machine(self, state_machine_id: str) -> list[TaskLink]:
+        """Every Task state of the state machine that invokes a function, in file order."""
+        return list(self._links_by_machine.get(state_machine_id, ()))
+
     def tasks_for_function(self, function_id: str) -> list[TaskLink]:
         """Every Task state that invokes the function."""
         return list(self._links_by_function.get(function_id, ()))
@@ -79,6 +83,13 @@ class Application:
         index: dict[tuple[str, StatePath], TaskLink] = {}
         for link in self.task_links:
             index.setdefault((link.state_machine_id, link.state_path), link)  # first one wins
+        return index
+
+    @cached_property
+    def _links_by_machine(self) -> dict[str, list[TaskLink]]:
+        index: dict[str, list[TaskLink]] = defaultdict(list)
+        for link in self.task_links:
+            index[link.state_machine_id].append(link)
         return index
 
     @cached_property

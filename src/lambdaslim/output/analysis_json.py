@@ -124,8 +124,7 @@ def _machine(
                 "form": link.form,
                 "verdict": _verdict_of(verdicts, link.function_id),
             }
-            for link in analysis.app.task_links
-            if link.state_machine_id == machine.machine_id
+            for link in analysis.app.tasks_of_machine(machine.machine_id)
         ],
     }
 

@@ -24,7 +24,7 @@ def render_text(analysis: Analysis, console: Console) -> None:
         title += " -> EXPRESS, synchronous)" if machine.becomes_sync_express else ")"
         rows = [
             (state_label(link.state_path), verdicts.get(link.function_id or ""), link.function_ref)
-            for link in app.task_links if link.state_machine_id == machine.machine_id
+            for link in app.tasks_of_machine(machine.machine_id)
         ]
         console.print(_table(title, "State", rows))
         shown.update(f.function_id for _, f, _ in rows if f)

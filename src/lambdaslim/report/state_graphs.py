@@ -43,7 +43,7 @@ def machine_graphs(analysis: Analysis, plan: Plan) -> list[MachineGraphs]:
         edit = plan.machine(machine_id)
         lambdas = {
             link.state_path: link.function_id or link.function_ref
-            for link in app.task_links if link.state_machine_id == machine_id
+            for link in app.tasks_of_machine(machine_id)
         }
         replaced = frozenset(e.state_path for e in edit.states) if edit else frozenset()
         definition = edit.definition if edit else machine.definition

@@ -269,8 +269,8 @@ def _machine_edit(analysis: Analysis, work: _MachineWork,
     connections: dict[str, Connection] = {}
     declared: list[Declared] = []
     removed_here: set[str] = set()
-    for link in app.task_links:
-        if link.state_machine_id != machine.logical_id or link.function_id not in chosen:
+    for link in app.tasks_of_machine(machine.logical_id):
+        if link.function_id not in chosen:
             continue
         verdict = chosen[link.function_id]
         removed_here.add(link.function_id)
