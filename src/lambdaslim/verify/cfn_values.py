@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lambdaslim.errors import LambdaslimError
+from lambdaslim.loading.references import NAME_PROPERTIES
 from lambdaslim.model import Application, Resource, Value
 from lambdaslim.model.values import Expression, ParameterRef, ResourceRef
 
@@ -34,21 +35,6 @@ PSEUDO_PARAMETERS = {
 }
 
 _SUB_VARIABLE = re.compile(r"\$\{(!?)([^}]*)\}")
-
-_NAME_PROPERTIES = {
-    "AWS::Serverless::Function": "FunctionName",
-    "AWS::Lambda::Function": "FunctionName",
-    "AWS::Serverless::StateMachine": "Name",
-    "AWS::StepFunctions::StateMachine": "StateMachineName",
-    "AWS::DynamoDB::Table": "TableName",
-    "AWS::Serverless::SimpleTable": "TableName",
-    "AWS::SQS::Queue": "QueueName",
-    "AWS::SNS::Topic": "TopicName",
-    "AWS::Events::EventBus": "Name",
-    "AWS::Events::Connection": "Name",
-    "AWS::S3::Bucket": "BucketName",
-    "AWS::IAM::Role": "RoleName",
-}
 
 _API_TYPES = frozenset(
     {
@@ -97,7 +83,7 @@ class StackValues:
         return f"{STACK_NAME}-{logical_id}"[:64]
 
     def _declared_name(self, resource: Resource) -> str | None:
-        prop = _NAME_PROPERTIES.get(resource.type)
+        prop = NAME_PROPERTIES.get(resource.type)
         raw = resource.properties.get(prop) if prop else None
         return None if raw is None else str(self.evaluate(raw))
 
