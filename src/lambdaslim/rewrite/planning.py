@@ -191,6 +191,7 @@ def _unsupported_routes(analysis: Analysis, chosen: dict[str, FunctionVerdict]) 
             continue
         assert verdict.handler_verdict is not None
         try:
+            _request_contract(verdict.handler_verdict)
             _response_contract(verdict.handler_verdict)
         except Unsupported as exc:
             failed.append(Declined(verdict.function_id, str(exc), verdict.function_id))
@@ -439,9 +440,39 @@ def _request_id_field(handler: HandlerVerdict) -> str | None:
     body = params.get("input")
     if isinstance(body, ir.JsonDumps) and isinstance(body.arg, ir.WithKeys):
         for path, item in body.arg.assignments:
-            if item == ir.EventPath(("requestContext", "requestId")) and len(path) == 1:
+            if item == _REQUEST_ID and len(path) == 1:
                 return str(path[0])
     return None
+
+
+_BODY = ir.EventPath(("body",))
+_REQUEST_ID = ir.EventPath(("requestContext", "requestId"))
+
+
+def _request_contract(handler: HandlerVerdict) -> None:
+    """The execution the entry starts must be the one the integration's request template
+    starts: input the request body as is, or with the request id set in one field, and no name
+    but the request id (a name from the body may be how the handler avoids duplicates)."""
+    call = handler.sdk_call
+    assert call is not None
+    params = dict(call.params)
+    extra = sorted(str(key) for key in params if key not in ("stateMachineArn", "input", "name"))
+    if extra:
+        raise Unsupported(f"the function passes {extra[0]} to StartExecution, which the API "
+                          "integration does not pass")
+    if "name" in params and params["name"] != _REQUEST_ID:
+        raise Unsupported("the function names the execution after something other than the "
+                          "request id; the API integration names it after the request id")
+    body = params.get("input")
+    if body == _BODY or body == ir.JsonDumps(ir.JsonLoads(_BODY)):
+        return
+    if (isinstance(body, ir.JsonDumps) and not body.options
+            and isinstance(body.arg, ir.WithKeys) and body.arg.base == ir.JsonLoads(_BODY)
+            and len(body.arg.assignments) == 1 and _request_id_field(handler)):
+        return
+    raise Unsupported("the function builds the execution input from the request; the API "
+                      "integration passes the request body on as it is (with at most the "
+                      "request id added)")
 
 
 def _response_contract(handler: HandlerVerdict) -> tuple[int, Any, dict[str, str]]:
