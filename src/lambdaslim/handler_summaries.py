@@ -25,6 +25,7 @@ from typing import Any
 from lambdaslim import __version__
 from lambdaslim.analysis import HandlerSummary, summarize_handler
 from lambdaslim.analysis.ir import Unknown
+from lambdaslim.loading.project import oversize
 
 # Below this many uncached handlers, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 16
@@ -124,8 +125,8 @@ class BackgroundSummaries:
         if self.pool is None or (path, function) in self._done or (path, function) in self._futures:
             return
         source = _read(path)
-        if source is None:
-            return  # summarize_handlers reports the unreadable file
+        if not isinstance(source, bytes):
+            return  # summarize_handlers reports why it is not analysed
         key = self.cache.key(source, function) if self.cache else None
         cached = self.cache.get(key) if self.cache and key else None
         if cached is not None:
@@ -201,10 +202,9 @@ def summarize_handlers(
             advance(1)
             continue
         source = _read(request.path)
-        if source is None:
-            unreadable = Unknown("the handler file cannot be read", 1)
+        if not isinstance(source, bytes):
             results[index] = HandlerSummary(request.shown, request.function, 1,
-                                            unknowns=(unreadable,))
+                                            unknowns=(source,))
             advance(1)
             continue
         key = cache.key(source, request.function) if cache else None
@@ -225,11 +225,17 @@ def summarize_handlers(
     return [summary for summary in results if summary is not None]
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: Path) -> bytes | Unknown:
+    """The handler's source, or why it is not analysed: unreadable, or over the size limit of
+    every file lambdaslim loads (a 50 MB module would be parsed whole, gigabytes of memory)."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as stream:
+            too_large = oversize(os.fstat(stream.fileno()).st_size)
+            if too_large is None:
+                return stream.read()
     except OSError:
-        return None
+        return Unknown("the handler file cannot be read", 1)
+    return Unknown(f"the handler file is {too_large}: not analysed", 1)
 
 
 def _summarize_one(item: _Work) -> HandlerSummary:

@@ -200,8 +200,6 @@ def value_paths(node: object, prefix: tuple = ()) -> list[tuple]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="the loader assumes the types of template values: see "
-                   "tests/robustness/test_robust_type_confusion.py for the 16 minimal cases")
 @pytest.mark.parametrize("seed", SEEDS)
 def test_fuzz_type_confusion_only_raises_project_errors(seed: str) -> None:
     import json

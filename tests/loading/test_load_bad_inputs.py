@@ -126,6 +126,32 @@ States:
         "neither Next nor End",
         8,
     ),
+    (
+        "Retry is a mapping",
+        "StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n    Retry:\n"
+        "      ErrorEquals: [States.ALL]",
+        "Retry of state 'A' must be a list, got a mapping",
+        11,
+    ),
+    (
+        "a Retry entry is a string",
+        "StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n    Retry:\n      - oops",
+        "Retry[0] of state 'A' must be a mapping, got a string",
+        12,
+    ),
+    (
+        "ErrorEquals holds a list",
+        "StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n    Retry:\n"
+        "      - ErrorEquals: [[States.ALL]]",
+        "ErrorEquals of Retry[0] of state 'A' must be a list of strings, got a list",
+        12,
+    ),
+    (
+        "Branches is a string",
+        "StartAt: P\nStates:\n  P:\n    Type: Parallel\n    End: true\n    Branches: oops",
+        "Branches of state 'P' must be a list, got a string",
+        11,
+    ),
 ]
 
 
@@ -215,7 +241,8 @@ def test_code_uri_missing(write):
     assert error.line == 7
 
 
-def test_handler_file_missing(write):
+def test_handler_file_missing_is_the_problem_of_its_function(write):
+    """The function loads without a source file; the classifier keeps it with this reason."""
     root = write(
         {
             "template.yaml": "Resources:"
@@ -223,8 +250,23 @@ def test_handler_file_missing(write):
             "src/app.py": "def handler(event, context):\n    return event\n",
         }
     )
-    error = load_error(root)
-    assert "Handler missing.handler" in error.message and error.line == 6
+    function = load_application(root).functions["Fn"]
+    assert function.source_file is None and function.handler_function is None
+    problem = function.handler_problem
+    assert problem is not None
+    assert "Handler missing.handler names src/missing.py, which does not exist" in problem.message
+    assert (problem.location.file, problem.location.line) == ("template.yaml", 6)
+
+
+def test_handler_file_missing_outside_its_code_folder(write):
+    root = write(
+        {
+            "template.yaml": "Resources:"
+            + FUNCTION.format(handler="../missing.handler", code_uri="src/"),
+            "src/app.py": "",
+        }
+    )
+    assert "outside its CodeUri" in load_error(root).message
 
 
 def test_handler_escaping_its_code_folder(write):
@@ -320,3 +362,27 @@ def test_choice_without_default_is_only_a_warning(write):
     [warning] = app.warnings
     assert "'Route' has no Default" in warning.message
     assert (warning.location.file, warning.location.line) == ("template.yaml", 8)
+
+
+def test_globals_function_of_the_wrong_type(write):
+    root = write({"template.yaml": "Globals:\n  Function: 7\nResources:"
+                  + FUNCTION.format(handler="app.handler", code_uri="src/"),
+                  "src/app.py": "def handler(event, context):\n    return event\n"})
+    error = load_error(root)
+    assert (error.message, error.line) == ("Globals.Function must be a mapping, got a number", 2)
+
+
+def test_environment_of_the_wrong_type_in_globals(write):
+    root = write({"template.yaml": "Globals:\n  Function:\n    Environment: [A]\nResources:"
+                  + FUNCTION.format(handler="app.handler", code_uri="src/"),
+                  "src/app.py": "def handler(event, context):\n    return event\n"})
+    error = load_error(root)
+    assert error.message == "Environment of Globals.Function must be a mapping, got a list"
+    assert error.line == 3
+
+
+def test_a_resource_name_that_is_not_a_string(write):
+    root = write({"template.yaml": "Resources:\n  7:\n    Type: AWS::SQS::Queue\n"})
+    error = load_error(root)
+    assert (error.message, error.line) == ("the name of resource 7 must be a string, got a number",
+                                           2)

@@ -10,6 +10,7 @@ import pytest
 from lambdaslim.errors import LoadError
 from lambdaslim.loading import cfn_yaml
 from lambdaslim.loading.cfn_yaml import parse_yaml, parse_yaml_libyaml, parse_yaml_ruamel
+from lambdaslim.loading.documents import to_plain
 
 pytestmark = pytest.mark.skipif(not cfn_yaml._LIBYAML, reason="PyYAML without libyaml")
 
@@ -130,3 +131,61 @@ def test_aliases_share_one_object_instead_of_expanding() -> None:
     text = "a: &a [x, y]\nb: &b [*a, *a, *a]\nc: &c [*b, *b, *b]\nd: [*c, *c, *c]\n"
     document = parse_yaml_libyaml(text)
     assert document["d"][0] is document["d"][1] is document["c"]
+
+
+# -- limits: nesting and alias expansion (both loaders) ------------------------------------
+
+
+def nested(depth: int) -> str:
+    return "Tags: " + "[" * depth + "]" * depth + "\n"
+
+
+def alias_levels(levels: int) -> str:
+    """Each level an anchored list of nine aliases to the previous one: 9**levels values."""
+    lines = ["a0: &a0 [" + ", ".join(["x"] * 9) + "]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("parse", [parse_yaml, parse_yaml_ruamel])
+def test_nesting_up_to_the_limit_loads(parse) -> None:
+    assert parse(nested(cfn_yaml.MAX_DEPTH - 1), "t.yaml")["Tags"]
+
+
+@pytest.mark.parametrize("parse", [parse_yaml, parse_yaml_ruamel])
+def test_nesting_beyond_the_limit_is_one_load_error(parse) -> None:
+    with pytest.raises(LoadError, match="YAML nested") as error:
+        parse("a: 1\n" + nested(300), "t.yaml")
+    assert error.value.file == "t.yaml"
+
+
+def test_the_fast_path_names_the_line_of_the_deepest_node() -> None:
+    with pytest.raises(LoadError) as error:
+        parse_yaml("a: 1\n" + nested(cfn_yaml.MAX_DEPTH + 1), "t.yaml")
+    assert (error.value.message, error.value.line) == ("YAML nested more than 100 levels deep", 2)
+
+
+def test_aliases_nested_beyond_the_limit_are_refused() -> None:
+    """Each alias is shallow; the copy it stands for is not."""
+    text = "a: &a " + "[" * 60 + "]" * 60 + "\nb: &b " + "[" * 50 + "*a" + "]" * 50 + "\n"
+    with pytest.raises(LoadError, match="YAML nested more than 100 levels deep"):
+        parse_yaml(text, "t.yaml")
+
+
+@pytest.mark.parametrize("parse", [parse_yaml, parse_yaml_ruamel])
+def test_aliases_expanding_to_too_many_values_are_refused(parse) -> None:
+    with pytest.raises(LoadError) as error:
+        parse(alias_levels(6), "t.yaml")
+    assert error.value.message == "YAML aliases expand to more than 100,000 values"
+    assert (error.value.file, error.value.line) == ("t.yaml", 6)  # the alias crossing the limit
+
+
+def test_aliases_expanding_to_fewer_values_load() -> None:
+    document = parse_yaml(alias_levels(4), "t.yaml")
+    assert to_plain(document)["a4"][8][8][8][8] == ["x"] * 9
+
+
+def test_a_recursive_alias_is_refused() -> None:
+    with pytest.raises(LoadError, match="recursive alias") as error:
+        parse_yaml("a: &a\n  - x\n  - *a\n", "t.yaml")
+    assert error.value.line == 1  # the (anchored) sequence holding the alias

@@ -1,5 +1,6 @@
 """A template value of the wrong type (a string where a mapping is expected, a number where a
-list is) is bad input like any other: one LoadError naming the file and line, exit 2.
+list is) is bad input like any other: one LoadError naming the file and line, saying what was
+expected, exit 2.
 
 Each case is the minimal template for one place the loader crashed with a Python exception
 (AttributeError, TypeError, AssertionError: a traceback and exit 1) when a type-confusion fuzzer
@@ -110,22 +111,51 @@ def write(root: Path, resources: str) -> Path:
     return root
 
 
-@pytest.mark.xfail(strict=True, reason="the loader assumes the type of this template value: "
-                   "an AttributeError/TypeError/AssertionError escapes (traceback, exit 1) "
-                   "instead of a LoadError naming the file and line")
-@pytest.mark.parametrize("resources", list(CASES.values()), ids=list(CASES))
-def test_a_value_of_the_wrong_type_is_a_load_error(tmp_path: Path, resources: str) -> None:
+# The line of the value each case names, and what its message says.
+EXPECTED = {
+    "function Properties is a string": (4, "Properties of resource Fn must be a mapping, got a "
+                                           "string"),
+    "Environment is a string": (8, "Environment of resource Fn must be a mapping, got a string"),
+    "Environment Variables is a string": (9, "Environment.Variables of resource Fn must be a "
+                                             "mapping"),
+    "Events is a string": (8, "Events of resource Fn must be a mapping, got a string"),
+    "an event's Properties is a string": (11, "Events.Book.Properties of resource Fn must be a "
+                                              "mapping"),
+    "an event's Type is a list": (10, "Events.Book.Type of resource Fn must be a string, got a "
+                                      "list"),
+    "DefinitionSubstitutions is a number": (5, "DefinitionSubstitutions of resource Flow must be "
+                                               "a mapping, got a number"),
+    "Definition is an Fn::Sub list": (6, "the definition must be an object, got Fn::Sub"),
+    "Choices is a number": (10, "Choices of state 'Pick' must be a list, got a number"),
+    "Catch is a number": (11, "Catch of state 'Work' must be a list, got a number"),
+    "ErrorEquals is a number": (11, "ErrorEquals of Catch[0] of state 'Work' must be a list of "
+                                    "strings, got a number"),
+    "SimpleTable PrimaryKey is a string": (5, "PrimaryKey of resource Table must be a mapping"),
+    "SimpleTable PrimaryKey Type is a list": (7, "PrimaryKey.Type of resource Table must be a "
+                                                 "string, got a list"),
+    "AttributeDefinitions is a number": (5, "AttributeDefinitions of resource Table must be a "
+                                            "list, got a number"),
+    "GlobalSecondaryIndexes is a number": (11, "GlobalSecondaryIndexes of resource Table must be "
+                                               "a list"),
+    "OpenAPI paths is a string": (8, "paths of the OpenAPI body of resource Api must be a "
+                                     "mapping, got a string"),
+}
+
+
+@pytest.mark.parametrize(("resources", "line", "fragment"),
+                         [(CASES[name], *EXPECTED[name]) for name in CASES], ids=list(CASES))
+def test_a_value_of_the_wrong_type_is_a_load_error(
+    tmp_path: Path, resources: str, line: int, fragment: str
+) -> None:
     root = write(tmp_path / "app", resources)
-    try:
+    with pytest.raises(LoadError) as raised:
         load_application(root)
-    except LoadError as error:
-        assert error.file and error.file.endswith("template.yaml")
+    error = raised.value
+    assert (error.file, error.line) == (f"{root}/template.yaml", line)
+    assert fragment in error.message
     result = CliRunner().invoke(main, ["analyze", str(root)])
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert result.exit_code in (0, 2)
-    if result.exit_code == 2:
-        (line,) = result.stderr.splitlines()
-        assert f"{root}/template.yaml" in line
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [f"lambdaslim: error: {error}"]
 
 
 def test_the_base_of_the_cases_loads(tmp_path: Path) -> None:

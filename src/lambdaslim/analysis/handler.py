@@ -114,15 +114,21 @@ def analyze_handler_file(
     catalog: CatalogLike,
     invoked_async: bool = False,
 ) -> HandlerVerdict:
-    """Read, summarise and classify one handler. An unreadable file gives a keep verdict."""
+    """Read, summarise and classify one handler. An unreadable or too large file is kept."""
     from lambdaslim.analysis.classify import classify_handler
+    from lambdaslim.loading.project import oversize  # the one size limit of every input file
 
     try:
-        source = Path(path).read_bytes()
+        too_large = oversize(Path(path).stat().st_size)
+        source = Path(path).read_bytes() if too_large is None else None
     except OSError as exc:
         summary = _failed(str(path), function, f"the handler file cannot be read: {exc}", 1)
     else:
-        summary = summarize_handler(source, str(path), function)
+        if source is None:
+            reason = f"the handler file is {too_large}: not analysed"
+            summary = _failed(str(path), function, reason, 1)
+        else:
+            summary = summarize_handler(source, str(path), function)
     return classify_handler(summary, catalog, invoked_async=invoked_async)
 
 

@@ -6,8 +6,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from lambdaslim.loading.documents import key_line, parse_document, to_plain
+from lambdaslim.loading.documents import key_line, line_of, parse_document, to_plain
 from lambdaslim.loading.references import STATE_MACHINE_TYPES
+from lambdaslim.loading.shapes import expect_events, expect_mapping, wrong_type
 from lambdaslim.loading.template_file import TemplateFile
 from lambdaslim.model.apis import Api, Route
 from lambdaslim.model.location import Location
@@ -104,10 +105,12 @@ class _ApiCollector:
         found = self.openapi_body(api_id)
         if found is None:
             return
-        body, relative = found
+        body, relative, shown = found
+        what = f"the OpenAPI body of resource {api_id}"
+        if not isinstance(body, Mapping):
+            raise wrong_type(what, "a mapping", body, shown, line_of(body))
         self.bodies[api_id] = to_plain(body)
-        paths = body.get("paths") if isinstance(body, Mapping) else None
-        for path, item in (paths or {}).items():
+        for path, item in expect_mapping(body, "paths", f"paths of {what}", shown).items():
             if not isinstance(item, Mapping):
                 continue
             for key, operation in item.items():
@@ -126,30 +129,41 @@ class _ApiCollector:
                     )
                 )
 
-    def openapi_body(self, api_id: str) -> tuple[Any, str] | None:
-        """The OpenAPI body (inline, ``AWS::Include``d or a local file) and its file."""
-        properties = self.template.properties(api_id)
+    def openapi_body(self, api_id: str) -> tuple[Any, str, str] | None:
+        """The OpenAPI body (inline, ``AWS::Include``d or a local file), its file and how
+        messages name it."""
+        template = self.template
+        properties = template.properties(api_id)
         for inline_key, file_key in BODY_PROPERTIES:
             body = properties.get(inline_key)
             if isinstance(body, Mapping) and "Fn::Transform" in body:
-                parameters = (body["Fn::Transform"] or {}).get("Parameters") or {}
+                owner = f"{inline_key}.Fn::Transform of resource {api_id}"
+                transform = expect_mapping(body, "Fn::Transform", owner, template.shown)
+                parameters = expect_mapping(
+                    transform, "Parameters", f"Parameters of {owner}", template.shown
+                )
                 return self.body_file(api_id, parameters, "Location")
             if isinstance(body, Mapping):
-                return body, self.template.relative
+                return body, template.relative, template.shown
             if isinstance(properties.get(file_key), str):
                 return self.body_file(api_id, properties, file_key)
         return None
 
-    def body_file(self, api_id: str, holder: Mapping[str, Any], key: str) -> tuple[Any, str] | None:
+    def body_file(
+        self, api_id: str, holder: Mapping[str, Any], key: str
+    ) -> tuple[Any, str, str] | None:
         path = self.template.local_file(holder.get(key), key, api_id, holder, key)
         if path is None:
             return None
-        return parse_document(self.template.project, path), self.template.project.relative(path)
+        project = self.template.project
+        return parse_document(project, path), project.relative(path), project.display(path)
 
     # -- SAM events ---------------------------------------------------------------------------
 
     def add_event_routes(self, owner: str, owner_type: str) -> None:
-        events = self.template.properties(owner).get("Events") or {}
+        events = expect_events(
+            self.template.properties(owner), f"resource {owner}", self.template.shown
+        )
         for event_name, event in events.items():
             if not isinstance(event, Mapping) or event.get("Type") not in IMPLICIT_APIS:
                 continue

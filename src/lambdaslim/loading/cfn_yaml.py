@@ -12,6 +12,10 @@ Python objects.
   path does not handle itself (merge keys, non-scalar keys, rare standard tags, YAML
   directives, duplicate keys) and every document libyaml refuses, so that what loads and every
   error message (file, line, problem) stay exactly those of ruamel.
+
+Both refuse what would exhaust the recursion or the memory of whatever walks the tree later:
+nesting deeper than :data:`MAX_DEPTH` and aliases expanding to more than
+:data:`MAX_ALIAS_VALUES` values (:func:`check_tree`).
 """
 
 from __future__ import annotations
@@ -63,6 +67,83 @@ LONG_FORMS = {f"!{name}": f"Fn::{name}" for name in FUNCTION_TAGS} | {
     "!Ref": "Ref",
     "!Condition": "Condition",
 }
+
+
+# Deeper documents would exhaust Python's recursion in the walks that follow parsing.
+MAX_DEPTH = 100
+# Values added by expanding aliases: far beyond real templates, far below a "billion laughs".
+MAX_ALIAS_VALUES = 100_000
+
+
+def _too_deep(line: int | None) -> LoadError:
+    return LoadError(f"YAML nested more than {MAX_DEPTH} levels deep", None, line)
+
+
+def check_tree(root: Any) -> None:
+    """Refuse a parsed tree nested too deeply, or whose aliases expand to too many values.
+
+    Both loaders share the object built for an anchor among its aliases, but the model copies
+    the tree (``to_plain``, substitutions), expanding every alias: 650 bytes of nested aliases
+    become billions of values. The walk visits each mapping and sequence once (an alias adds
+    the size and height of what it stands for), so it is linear in the document as written.
+    """
+    shapes: dict[int, tuple[int, int]] = {}  # id -> (values, height) of a walked container
+    expanded = 0
+
+    def visit(node: Any, depth: int) -> tuple[int, int]:
+        nonlocal expanded
+        if depth > MAX_DEPTH:
+            raise _too_deep(_line(node))
+        shapes[id(node)] = (-1, 0)  # being walked: an alias to it is recursive
+        size, height = 1, 1
+        for key, child in node.items() if isinstance(node, dict) else enumerate(node):
+            if not isinstance(child, dict | list):
+                size += 1
+                continue
+            known = shapes.get(id(child))
+            if known is None:
+                child_size, child_height = visit(child, depth + 1)
+            else:
+                child_size, child_height = known
+                if child_size < 0:
+                    raise LoadError("YAML alias inside the node it names (a recursive alias)",
+                                    None, _child_line(node, key, child))
+                expanded += child_size
+                if expanded > MAX_ALIAS_VALUES:
+                    raise LoadError(
+                        f"YAML aliases expand to more than {MAX_ALIAS_VALUES:,} values",
+                        None, _child_line(node, key, child),
+                    )
+                if depth + child_height > MAX_DEPTH:
+                    raise _too_deep(_child_line(node, key, child))
+            size += child_size
+            height = max(height, child_height + 1)
+        shapes[id(node)] = (size, height)
+        return size, height
+
+    if isinstance(root, dict | list):
+        visit(root, 1)
+
+
+def _line(node: Any) -> int | None:
+    lc = getattr(node, "lc", None)
+    return lc.line + 1 if lc is not None and lc.line is not None else None
+
+
+def _child_line(parent: Any, key: Any, child: Any) -> int | None:
+    """Line where ``child`` is written inside ``parent``: for an alias, the alias itself.
+
+    In a mapping, the line of its key. The position recorded for a sequence item is that of the
+    node (the anchor's, for an alias), so an alias item is placed at its sequence.
+    """
+    if not isinstance(parent, dict):
+        return _line(parent)
+    lc: Any = getattr(parent, "lc", None)
+    try:
+        position = lc.key(key)
+    except (AttributeError, KeyError, TypeError):  # no position recorded
+        position = None
+    return position[0] + 1 if position else _line(child)
 
 
 # -- ruamel (reference and fallback) ----------------------------------------------------------
@@ -136,9 +217,13 @@ def _ruamel_yaml() -> YAML:
 def parse_yaml_ruamel(text: str, shown: str) -> Any:
     """The reference loader (ruamel round trip); any problem is a LoadError with file and line."""
     try:
-        return _ruamel_yaml().load(text)
+        document = _ruamel_yaml().load(text)
+        check_tree(document)
+        return document
     except LoadError as error:
         raise LoadError(error.message, shown, error.line) from None
+    except RecursionError:
+        raise LoadError("YAML nested too deeply", shown) from None
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -182,7 +267,9 @@ if _LIBYAML:
         Plain scalars resolve with ruamel's YAML 1.2 core schema, numbers and booleans are made
         by ruamel's own constructor, and each CloudFormation short tag has its constructor
         (:data:`LONG_FORMS`), so values and ``.lc`` positions equal the ruamel loader's.
-        Aliases share the object built for their anchor, as in ruamel (no exponential copies).
+        Aliases share the object built for their anchor, as in ruamel (no exponential copies);
+        ``aliased`` tells whether there were any (then :func:`check_tree` bounds the copies). The
+        nesting is counted while building (:data:`MAX_DEPTH`).
         """
 
         yaml_implicit_resolvers = _yaml12_resolvers()
@@ -201,6 +288,8 @@ if _LIBYAML:
         def __init__(self, stream: str):
             super().__init__(stream)
             self._built: dict[int, Any] = {}
+            self.aliased = False
+            self.depth = 0
 
         def build_document(self) -> Any:
             node = self.get_single_node()
@@ -209,6 +298,7 @@ if _LIBYAML:
         def build(self, node: Any) -> Any:
             built = self._built.get(id(node))
             if built is not None:
+                self.aliased = True
                 return built
             tag = node.tag
             kind = node.id
@@ -286,6 +376,9 @@ if _LIBYAML:
         def fill_mapping(self, node: Any, mapping: CommentedMap) -> None:
             if not node.value:
                 return
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _too_deep(node.start_mark.line + 1)
             build = self.build
             lc = mapping.lc
             positions = lc.data = lc.data if lc.data is not None else {}
@@ -299,10 +392,15 @@ if _LIBYAML:
                 key_mark, value_mark = key_node.start_mark, value_node.start_mark
                 positions[key] = [key_mark.line, key_mark.column, value_mark.line,
                                   value_mark.column]
+            self.depth -= 1
 
         def fill_sequence(self, node: Any, sequence: CommentedSeq, *, positions: bool) -> None:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _too_deep(node.start_mark.line + 1)
             build = self.build
             sequence.extend(build(child) for child in node.value)
+            self.depth -= 1
             if positions and node.value:  # ruamel records positions of untagged sequences only
                 lc = sequence.lc
                 data = lc.data = lc.data if lc.data is not None else {}
@@ -314,9 +412,12 @@ def parse_yaml_libyaml(text: str) -> Any:
     """The fast path; raises ``_Fallback`` (or a PyYAML error) for what ruamel must decide."""
     loader = CloudFormationLoader(text)
     try:
-        return loader.build_document()
+        document = loader.build_document()
     finally:
         loader.dispose()
+    if loader.aliased:
+        check_tree(document)
+    return document
 
 
 def parse_yaml(text: str, shown: str) -> Any:
@@ -324,6 +425,8 @@ def parse_yaml(text: str, shown: str) -> Any:
     if _LIBYAML and not _RUAMEL_ONLY.search(text):
         try:
             return parse_yaml_libyaml(text)
+        except LoadError as error:
+            raise LoadError(error.message, shown, error.line) from None
         except (_Fallback, _pyyaml.YAMLError, RecursionError, ValueError):
             pass  # ruamel decides: the same tree, or ruamel's own error message
     return parse_yaml_ruamel(text, shown)

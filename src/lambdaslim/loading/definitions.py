@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lambdaslim.errors import LoadError
-from lambdaslim.loading.documents import pointer_line, to_plain
+from lambdaslim.loading.documents import line_of, pointer_line, to_plain
 from lambdaslim.loading.json_lines import parse_json
 from lambdaslim.loading.references import (
     CONCRETE_PSEUDO,
@@ -20,6 +20,7 @@ from lambdaslim.loading.references import (
     References,
     sub_parts,
 )
+from lambdaslim.loading.shapes import describe
 from lambdaslim.model.values import Expression, ParameterRef, ResourceRef, Value
 
 INTRINSIC_KEYS = frozenset({"Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join"})
@@ -90,9 +91,12 @@ class Substituter:
 
 
 def substitute_parsed(
-    substituter: Substituter, parsed: Any, shown: str, machine: str
+    substituter: Substituter, parsed: Any, shown: str, machine: str, line: int | None = None
 ) -> dict[str, Any]:
-    """Substitute a parsed (annotated) definition; an unknown ``${X}`` is a LoadError."""
+    """Substitute a parsed (annotated) definition; an unknown ``${X}`` is a LoadError.
+
+    ``line`` is where the definition is written (for a definition that is not an object).
+    """
 
     def missing(name: str, pointer: tuple[str | int, ...]) -> str:
         if substituter.references is None:
@@ -103,11 +107,18 @@ def substitute_parsed(
             pointer_line(parsed, pointer),
         )
 
-    if not isinstance(parsed, Mapping):
-        raise LoadError(f"state machine {machine}: the definition is not an object", shown)
-    result = substituter.tree(parsed, missing)
-    assert isinstance(result, dict)
-    return result
+    if isinstance(parsed, Mapping):
+        result = substituter.tree(parsed, missing)
+        if isinstance(result, dict):
+            return result
+        got = f"{next(iter(parsed))}, an intrinsic function"  # rendered as a string
+    else:
+        got = describe(parsed)
+    raise LoadError(
+        f"state machine {machine}: the definition must be an object, got {got}",
+        shown,
+        line_of(parsed) or line,
+    )
 
 
 def definition_string_text(

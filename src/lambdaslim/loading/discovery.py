@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,10 +75,13 @@ def _templates_at_root(project: Project) -> list[Path]:
     try:
         with os.scandir(project.root) as entries:
             for entry in entries:
-                if entry.name in TEMPLATE_NAMES and not entry.is_dir():
-                    path = Path(entry.path)
-                    if not entry.is_symlink() or _safe_link(project, path):
-                        found.append(path)
+                path = Path(entry.path)
+                if (
+                    entry.name in TEMPLATE_NAMES
+                    and (not entry.is_symlink() or _safe_link(project, path))
+                    and not entry.is_dir()
+                ):
+                    found.append(path)
     except OSError:
         return []
     return sorted(found)
@@ -100,14 +104,17 @@ def _walk(project: Project, excluded: set[Path]) -> list[Path]:
             return
         subfolders = []
         for entry in entries:
+            link = entry.is_symlink()
+            if link and not _safe_link(project, folder / entry.name):
+                continue  # dangling, a loop, or leaving the project
             if entry.is_dir():  # follows symlinks, as os.walk sorts entries
                 if (
                     entry.name not in SKIPPED_FOLDERS
-                    and not entry.is_symlink()
+                    and not link
                     and folder / entry.name not in excluded
                 ):
                     subfolders.append(folder / entry.name)
-            elif not entry.is_symlink() or _safe_link(project, folder / entry.name):
+            else:
                 found.append(folder / entry.name)
         for subfolder in subfolders:
             visit(subfolder)
@@ -117,8 +124,16 @@ def _walk(project: Project, excluded: set[Path]) -> list[Path]:
 
 
 def _safe_link(project: Project, path: Path) -> bool:
-    """A symlinked file counts only if it resolves inside the project."""
+    """A symlink counts only if it resolves inside the project.
+
+    A ``template.*`` that is a symlink loop is an error naming it: skipped, it would leave the
+    folder looking empty (or another template would be loaded in its place).
+    """
     try:
         return project.contains(path.resolve(strict=True))
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError) as error:
+        loop = isinstance(error, RuntimeError) or error.errno == errno.ELOOP
+        if loop and path.name in TEMPLATE_NAMES:
+            shown = project.display(path)
+            raise LoadError("symlink loop: the template cannot be read", shown) from None
         return False

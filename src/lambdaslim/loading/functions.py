@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -9,8 +10,10 @@ from typing import Any
 from lambdaslim.errors import LoadError
 from lambdaslim.loading.documents import key_line, to_plain
 from lambdaslim.loading.references import FUNCTION_TYPES
+from lambdaslim.loading.shapes import expect_events, expect_mapping
 from lambdaslim.loading.template_file import TemplateFile
 from lambdaslim.model.functions import Function
+from lambdaslim.model.location import Location, Warning
 
 ARCHIVE_SUFFIXES = frozenset({".zip", ".jar"})
 
@@ -29,7 +32,9 @@ def merge_globals(global_value: Any, own_value: Any) -> Any:
 
 def load_functions(template: TemplateFile) -> dict[str, Function]:
     globals_section = template.document.get("Globals") or {}
-    function_globals = globals_section.get("Function") or {}
+    function_globals = expect_mapping(globals_section, "Function", "Globals.Function",
+                                      template.shown)
+    _check_properties(function_globals, "Globals.Function", template.shown)
     functions = {}
     for logical_id in sorted(template.of_type(FUNCTION_TYPES)):
         functions[logical_id] = _load_function(template, logical_id, function_globals)
@@ -40,6 +45,7 @@ def _load_function(
     template: TemplateFile, logical_id: str, function_globals: Mapping[str, Any]
 ) -> Function:
     own = template.properties(logical_id)
+    _check_properties(own, f"resource {logical_id}", template.shown)
     resource_type = template.resources[logical_id]["Type"]
     serverless = resource_type == "AWS::Serverless::Function"
     properties = merge_globals(function_globals, own) if serverless else dict(own)
@@ -51,14 +57,18 @@ def _load_function(
     runtime = _text(properties.get("Runtime"))
     handler = _text(properties.get("Handler"))
     code_dir = _code_dir(template, logical_id, properties, where)
-    source_file, handler_function = None, None
+    source_file, handler_function, handler_problem = None, None, None
     if runtime is not None and runtime.startswith("python") and handler and code_dir:
-        source_file, handler_function = _python_source(
+        located = _python_source(
             template, logical_id, handler, code_dir, key_line(where("Handler"), "Handler")
         )
-        project = template.project
-        if project.on_handler is not None:
-            project.on_handler(source_file, handler_function, project.relative(source_file))
+        if isinstance(located, Warning):
+            handler_problem = located
+        else:
+            source_file, handler_function = located
+            project = template.project
+            if project.on_handler is not None:
+                project.on_handler(source_file, handler_function, project.relative(source_file))
     variables = (properties.get("Environment") or {}).get("Variables") or {}
     references = template.references
     return Function(
@@ -79,7 +89,19 @@ def _load_function(
         policies=to_plain(properties.get("Policies")),
         role=to_plain(properties.get("Role")),
         events=to_plain(properties.get("Events") or {}),
+        handler_problem=handler_problem,
     )
+
+
+def _check_properties(properties: Mapping[str, Any], owner: str, file: str) -> None:
+    """The types of the properties read as mappings, in the resource or in ``Globals``.
+
+    Checked where they are written (for the line); merging Globals keeps them: mappings merge
+    into mappings, and a value of another type is the resource's own.
+    """
+    environment = expect_mapping(properties, "Environment", f"Environment of {owner}", file)
+    expect_mapping(environment, "Variables", f"Environment.Variables of {owner}", file)
+    expect_events(properties, owner, file)
 
 
 def _code_dir(
@@ -97,7 +119,10 @@ def _code_dir(
         return template.project.resolve(template.path.parent)
     else:
         # CDK: the code is an asset folder beside the synthesized template.
-        written_in = template.resources[logical_id].get("Metadata") or {}
+        written_in = expect_mapping(
+            template.resources[logical_id], "Metadata", f"Metadata of resource {logical_id}",
+            template.shown,
+        )
         key, value = "aws:asset:path", written_in.get("aws:asset:path")
     path = template.local_file(value, key, logical_id, written_in, key)
     if path is None or (path.is_file() and path.suffix in ARCHIVE_SUFFIXES):
@@ -113,8 +138,12 @@ def _code_dir(
 
 def _python_source(
     template: TemplateFile, logical_id: str, handler: str, code_dir: Path, line: int | None
-) -> tuple[Path, str]:
-    """``app.lambda_handler`` -> ``(<code_dir>/app.py, lambda_handler)``; also ``pkg/mod.fn``."""
+) -> tuple[Path, str] | Warning:
+    """``app.lambda_handler`` -> ``(<code_dir>/app.py, lambda_handler)``; also ``pkg/mod.fn``.
+
+    A module file that does not exist is the problem of this function alone (the Warning says
+    why it is not analysed): the rest of the application is still analysed.
+    """
     module, dot, function = handler.rpartition(".")
     if not dot or not module or not function:
         raise LoadError(
@@ -122,16 +151,39 @@ def _python_source(
         )
     module_path = module if "/" in module else module.replace(".", "/")
     candidate = code_dir / f"{module_path}.py"
-    source = template.project.inside(
-        candidate, f"{logical_id} Handler {handler}", template.path, line
-    )
-    if code_dir not in source.parents:
+    project = template.project
+    try:
+        source: Path | None = project.inside(
+            candidate, f"{logical_id} Handler {handler}", template.path, line
+        )
+    except LoadError:
+        if not _missing(candidate):
+            raise  # a symlink loop, a link leaving the project...
+        source = None
+    if code_dir not in (source or Path(os.path.normpath(candidate))).parents:
         raise LoadError(
             f"{logical_id} Handler {handler}: {candidate} is outside its CodeUri {code_dir}",
             template.shown,
             line,
         )
+    if source is None:
+        return Warning(
+            f"not analysed: Handler {handler} names {project.relative(candidate)}, "
+            "which does not exist",
+            Location(template.relative, line),
+        )
     return source, function
+
+
+def _missing(path: Path) -> bool:
+    """Nothing at ``path`` (a dangling link or a loop on the way is another problem)."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _text(value: Any) -> str | None:

@@ -13,10 +13,17 @@ from pathlib import Path
 
 from lambdaslim.errors import LoadError
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = 10 * 1024 * 1024  # templates, definitions and handlers alike
 
 # Called with (handler source file, function, root-relative path) as soon as one is located.
 HandlerHook = Callable[[Path, str, str], None]
+
+
+def oversize(size: int) -> str | None:
+    """``"52.4 MB, above the 10 MB limit"`` for a file of ``size`` bytes not to read; else None."""
+    if size <= MAX_FILE_BYTES:
+        return None
+    return f"{size / (1024 * 1024):.1f} MB, above the {MAX_FILE_BYTES // (1024 * 1024)} MB limit"
 
 
 def resolve_strictly(path: Path, shown: str) -> Path:
@@ -90,7 +97,10 @@ class Project:
         try:
             resolved = self.resolve(path)
         except (OSError, RuntimeError):
-            resolved = path.resolve()
+            try:
+                resolved = path.resolve()
+            except RuntimeError:  # a symlink loop: named as written
+                resolved = path.parent.resolve() / path.name
         try:
             relative = resolved.relative_to(self.root).as_posix()
         except ValueError:
@@ -133,11 +143,9 @@ class Project:
         """The UTF-8 text of a project file (at most 10 MB, no NUL bytes)."""
         shown = self.display(path)
         resolved = self.inside(path, "file")
-        size = resolved.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise LoadError(
-                f"file is {size // (1024 * 1024)} MB, larger than the 10 MB lambdaslim loads", shown
-            )
+        too_large = oversize(resolved.stat().st_size)
+        if too_large is not None:
+            raise LoadError(f"file is {too_large}", shown)
         data = resolved.read_bytes()
         if self.inputs is not None:
             self.inputs.append(resolved)

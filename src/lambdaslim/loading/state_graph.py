@@ -16,6 +16,7 @@ from typing import Any
 import networkx as nx
 
 from lambdaslim.errors import LoadError
+from lambdaslim.loading.shapes import wrong_type
 from lambdaslim.model.location import Location, Warning
 from lambdaslim.model.state_machines import StatePath, definition_pointer
 
@@ -55,6 +56,35 @@ class _GraphBuilder:
         line = self.source.line_for(definition_pointer(path)) if path else self.source.line_for(())
         return LoadError(message, self.source.shown, line)
 
+    def wrong_type(
+        self, what: str, expected: str, value: Any, path: StatePath, *keys: str | int
+    ) -> LoadError:
+        """``what`` (at ``keys`` inside the state at ``path``) is not of the ``expected`` type."""
+        line = self.source.line_for((*definition_pointer(path), *keys))
+        return wrong_type(what, expected, value, self.source.shown, line)
+
+    def check_fields(self, path: StatePath, name: str, state: Mapping[str, Any]) -> None:
+        """The types of the fields read as lists and mappings (here and by later stages)."""
+        for key in ("Choices", "Catch", "Retry"):
+            value = state.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, list):
+                raise self.wrong_type(f"{key} of state {name!r}", "a list", value, path, key)
+            if key == "Choices":
+                continue  # each rule is checked where its Next is read
+            for index, handler in enumerate(value):
+                if not isinstance(handler, Mapping):
+                    what = f"{key}[{index}] of state {name!r}"
+                    raise self.wrong_type(what, "a mapping", handler, path, key, index)
+                errors = handler.get("ErrorEquals")
+                if errors is not None and not (
+                    isinstance(errors, list) and all(isinstance(error, str) for error in errors)
+                ):
+                    what = f"ErrorEquals of {key}[{index}] of state {name!r}"
+                    raise self.wrong_type(what, "a list of strings", errors, path, key, index,
+                                          "ErrorEquals")
+
     def location(self, path: StatePath) -> Location:
         return Location(self.source.location_file, self.source.line_for(definition_pointer(path)))
 
@@ -89,6 +119,7 @@ class _GraphBuilder:
         self.names[name] = path
         if not isinstance(state, Mapping) or not isinstance(state.get("Type"), str):
             raise self.fail(f"state {name!r} has no Type", path)
+        self.check_fields(path, name, state)
         if state["Type"] in NEEDS_NEXT_OR_END and "Next" not in state and not state.get("End"):
             raise self.fail(f"state {name!r} has neither Next nor End", path)
         self.graph.add_node(
@@ -130,18 +161,21 @@ class _GraphBuilder:
         if state["Type"] == "Choice":
             if "Default" in state:
                 link(state["Default"], "default", "Default")
-            for index, rule in enumerate(state.get("Choices") or []):
+            for index, rule in enumerate(state.get("Choices") or []):  # a list: check_fields
                 target = rule.get("Next") if isinstance(rule, Mapping) else None
                 link(target, "choice", f"Choices[{index}].Next", index=index)
         for index, catcher in enumerate(state.get("Catch") or []):
-            target = catcher.get("Next") if isinstance(catcher, Mapping) else None
-            errors = tuple(catcher.get("ErrorEquals") or ()) if isinstance(catcher, Mapping) else ()
+            target = catcher.get("Next")
+            errors = tuple(catcher.get("ErrorEquals") or ())  # strings: check_fields
             link(target, "catch", f"Catch[{index}].Next", index=index, errors=errors)
 
     def add_children(self, path: StatePath, name: str, state: Mapping[str, Any]) -> None:
         if state["Type"] == "Parallel":
             branches = state.get("Branches")
-            if not isinstance(branches, list) or not branches:
+            if branches is not None and not isinstance(branches, list):
+                what = f"Branches of state {name!r}"
+                raise self.wrong_type(what, "a list", branches, path, "Branches")
+            if not branches:
                 raise self.fail(f"Parallel state {name!r} has no Branches", path)
             for index, branch in enumerate(branches):
                 label = f"branch {index} of Parallel state {name!r}"

@@ -17,6 +17,7 @@ from lambdaslim.loading.definitions import (
 from lambdaslim.loading.documents import key_line, line_of, parse_document, pointer_line, to_plain
 from lambdaslim.loading.project import Project
 from lambdaslim.loading.references import STATE_MACHINE_TYPES, SUB_VARIABLE
+from lambdaslim.loading.shapes import expect_events, expect_mapping
 from lambdaslim.loading.state_graph import DefinitionSource, build_state_graph
 from lambdaslim.loading.template_file import TemplateFile
 from lambdaslim.model.location import Location, Warning
@@ -38,7 +39,12 @@ def _load_state_machine(
 ) -> StateMachine | None:
     properties = template.properties(logical_id)
     resource_type = template.resources[logical_id]["Type"]
-    substitutions = properties.get("DefinitionSubstitutions") or {}
+    owner = f"resource {logical_id}"
+    substitutions = expect_mapping(
+        properties, "DefinitionSubstitutions", f"DefinitionSubstitutions of {owner}",
+        template.shown,
+    )
+    expect_events(properties, owner, template.shown)
     references = template.references
     substituter = Substituter(references, substitutions)
     file_key = "DefinitionUri" if "DefinitionUri" in properties else "DefinitionS3Location"
@@ -49,7 +55,9 @@ def _load_state_machine(
         shown, relative = template.shown, template.relative
         pointer_base: tuple[str | int, ...] = ("Properties", "Definition")
         root = template.resources[logical_id]
-        definition = substitute_parsed(substituter, raw, shown, logical_id)
+        definition = substitute_parsed(
+            substituter, raw, shown, logical_id, key_line(properties, "Definition")
+        )
     elif file_key in properties:
         definition_file = template.local_file(
             properties[file_key], file_key, logical_id, properties, file_key

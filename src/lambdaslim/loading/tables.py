@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from lambdaslim.loading.shapes import expect_list, expect_mapping, expect_str
 from lambdaslim.loading.template_file import TemplateFile
 from lambdaslim.model.resources import KeyAttribute, Table, TableIndex
 
@@ -19,8 +20,12 @@ def load_tables(template: TemplateFile) -> dict[str, Table]:
         if table is not None:
             tables[logical_id] = table
     for logical_id in sorted(template.of_type(frozenset({"AWS::Serverless::SimpleTable"}))):
-        key = template.properties(logical_id).get("PrimaryKey") or {}
-        name, type_ = key.get("Name", "id"), key.get("Type", "String")
+        owner = f"resource {logical_id}"
+        key = expect_mapping(
+            template.properties(logical_id), "PrimaryKey", f"PrimaryKey of {owner}", template.shown
+        )
+        name = key.get("Name", "id")
+        type_ = expect_str(key, "Type", f"PrimaryKey.Type of {owner}", template.shown) or "String"
         if isinstance(name, str) and type_ in SIMPLE_TABLE_TYPES:
             partition = KeyAttribute(name, SIMPLE_TABLE_TYPES[type_])
             tables[logical_id] = Table(
@@ -31,17 +36,21 @@ def load_tables(template: TemplateFile) -> dict[str, Table]:
 
 def _dynamodb_table(template: TemplateFile, logical_id: str) -> Table | None:
     properties = template.properties(logical_id)
+
+    def expect_list_of(key: str) -> list[Any]:
+        return expect_list(properties, key, f"{key} of resource {logical_id}", template.shown)
+
     types = {
         definition.get("AttributeName"): definition.get("AttributeType")
-        for definition in properties.get("AttributeDefinitions") or []
-        if isinstance(definition, Mapping)
+        for definition in expect_list_of("AttributeDefinitions")
+        if isinstance(definition, Mapping) and isinstance(definition.get("AttributeName"), str)
     }
     keys = _keys(properties.get("KeySchema"), types)
     if keys is None:
         return None
     indexes = []
     for kind, field in (("global", "GlobalSecondaryIndexes"), ("local", "LocalSecondaryIndexes")):
-        for index in properties.get(field) or []:
+        for index in expect_list_of(field):
             index_keys = (
                 _keys(index.get("KeySchema"), types) if isinstance(index, Mapping) else None
             )

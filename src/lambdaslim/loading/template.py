@@ -11,6 +11,7 @@ from lambdaslim.loading.documents import key_line, line_of, parse_document, to_p
 from lambdaslim.loading.functions import load_functions
 from lambdaslim.loading.project import Project
 from lambdaslim.loading.references import NAME_PROPERTIES
+from lambdaslim.loading.shapes import expect_mapping, wrong_type
 from lambdaslim.loading.state_machines import load_state_machines
 from lambdaslim.loading.tables import load_tables
 from lambdaslim.loading.task_links import find_task_links
@@ -29,13 +30,16 @@ def load_template(project: Project, path: Path) -> Application:
         )
     resources = document["Resources"]
     for logical_id, resource in resources.items():
+        if not isinstance(logical_id, str):
+            raise wrong_type(f"the name of resource {logical_id!r}", "a string", logical_id,
+                             shown, key_line(resources, logical_id))
         if not isinstance(resource, Mapping) or not isinstance(resource.get("Type"), str):
             raise LoadError(
                 f"resource {logical_id} has no Type", shown, key_line(resources, logical_id)
             )
+        expect_mapping(resource, "Properties", f"Properties of resource {logical_id}", shown)
     for section in ("Parameters", "Globals"):
-        if section in document and not isinstance(document[section] or {}, Mapping):
-            raise LoadError(f"{section} must be a mapping", shown, key_line(document, section))
+        expect_mapping(document, section, section, shown)
     template = TemplateFile(project, path, document)
     warnings: list[Warning] = []
     functions = load_functions(template)

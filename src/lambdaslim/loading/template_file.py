@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lambdaslim.errors import LoadError
 from lambdaslim.loading.documents import key_line
 from lambdaslim.loading.project import Project
 from lambdaslim.loading.references import References
@@ -29,13 +28,8 @@ class TemplateFile:
         return Location(self.relative, key_line(self.resources, logical_id))
 
     def properties(self, logical_id: str) -> Mapping[str, Any]:
-        properties = self.resources[logical_id].get("Properties") or {}
-        if not isinstance(properties, Mapping):
-            raise LoadError(
-                f"{logical_id}: Properties must be a mapping",
-                self.shown,
-                key_line(self.resources[logical_id], "Properties"),
-            )
+        """The resource's ``Properties`` (a mapping: ``load_template`` checked every resource)."""
+        properties: Mapping[str, Any] = self.resources[logical_id].get("Properties") or {}
         return properties
 
     def local_file(

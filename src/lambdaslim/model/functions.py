@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lambdaslim.model.location import Location
+from lambdaslim.model.location import Location, Warning
 from lambdaslim.model.values import Raw, Value
 
 
@@ -17,7 +17,9 @@ class Function:
     are set for Python runtimes only (``app.lambda_handler`` -> ``<code_dir>/app.py`` and
     ``lambda_handler``); the function itself may be missing from that file, which a later stage
     reports. ``environment`` maps each variable to its resolved value: the env var -> resource
-    link.
+    link. ``handler_problem`` says why a Python handler cannot be analysed although the rest of
+    the application can (its module file does not exist), where the template says so: the
+    function is kept with it as the reason.
     """
 
     logical_id: str
@@ -35,6 +37,7 @@ class Function:
     policies: Raw = None
     role: Raw = None
     events: dict[str, Raw] = field(default_factory=dict)
+    handler_problem: Warning | None = None
 
     @property
     def is_python(self) -> bool:
