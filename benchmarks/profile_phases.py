@@ -93,6 +93,7 @@ def main() -> int:
         profile_out = argv[at + 1]
         del argv[at:at + 2]
     from lambdaslim.cli import main as cli
+    from lambdaslim.cli import tune_garbage_collector
 
     imported = time.perf_counter()
     # Imports the commands do lazily, done now so that they count as start-up, not as a phase.
@@ -101,6 +102,7 @@ def main() -> int:
                  "lambdaslim.progress"):
         importlib.import_module(name)
     lazy = time.perf_counter()
+    tune_garbage_collector()  # as the console script does
     missing = install()
     out = io.StringIO()
     profiler = None
