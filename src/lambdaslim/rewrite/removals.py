@@ -26,7 +26,6 @@ shares them or they are the application root.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from lambdaslim.classification import Analysis
@@ -247,10 +246,12 @@ def _removed_websocket_apis(app: Application, analysis: Analysis, removed: set[s
 
 def _folders(app: Application, removed: set[str]) -> tuple[str, ...]:
     root = app.root.resolve()
-    kept_dirs = [
+    kept_dirs = {
         function.code_dir.resolve() for fid, function in app.functions.items()
         if fid not in removed and function.code_dir is not None
-    ]
+    }
+    # a folder overlaps a kept one when it is that folder, holds it or lies inside it
+    holding_kept = kept_dirs.union(*(kept.parents for kept in kept_dirs))
     folders = set()
     for fid in removed & set(app.functions):
         code_dir = app.functions[fid].code_dir
@@ -259,14 +260,10 @@ def _folders(app: Application, removed: set[str]) -> tuple[str, ...]:
         path = code_dir.resolve()
         if path == root or root not in path.parents:
             continue
-        if any(_overlap(path, kept) for kept in kept_dirs):
+        if path in holding_kept or not kept_dirs.isdisjoint(path.parents):
             continue
         folders.add(path.relative_to(root).as_posix())
     return tuple(sorted(folders))
-
-
-def _overlap(a: Path, b: Path) -> bool:
-    return a == b or a in b.parents or b in a.parents
 
 
 def _without(resource: Any, key: str) -> Any:

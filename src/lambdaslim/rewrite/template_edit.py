@@ -4,8 +4,25 @@ Reviewers read the rewrite as a diff, so everything an edit does not need to tou
 byte-identical: comments, key order, quoting, blank lines, short tags, indentation. A round-trip
 dumper cannot promise that, so the editor edits the *text*: a parse only locates the nodes
 (start and end offsets, see ``yaml_tree`` and ``json_doc``) and each edit splices new text into
-the original string. The document is parsed again after every edit, so edits can come in any
-order and each one sees the previous ones (templates are small).
+the original string. Edits can come in any order and each one sees the previous ones.
+
+Parsing a large YAML template takes a while, so a YAML edit does not parse the document again.
+Each edit rewrites one entry of one block collection (replaced, inserted or deleted), and the
+node tree follows the splice: only the new entry's own lines are parsed, as a document of their
+own (what precedes the entry on its first line, the dashes of enclosing sequence items, blanked;
+a sequence item below a dummy key), and its nodes move into place; the entries after it, and
+those after each of its ancestors, move by the splice's length (the nodes below them only when
+an edit next reads them, so an edit costs the siblings it moves, not the rest of the document);
+the collection and its ancestors end where their last entries end; the plain value is patched
+the same way. This is exact because the entry's lines read the same alone as in the document:
+block structure depends on columns, which stay the same, and a deletion takes whole lines that
+hold nothing but the entry (for ``- Key: v``, the entry up to the next one). Where that does not
+hold the edit parses the whole text again: JSON, an edit of the document root, a deletion that
+ends the text, a document with directives or a keep-chomping block scalar (``|+`` takes the
+blank lines after it into its value), and new lines that do not read back as exactly one entry
+(a duplicate key, an explicit ``?`` key...). ``text()``, and an edit that parses the whole text,
+first parse the text as it is once to check that the tree and value kept up to date are the
+ones it gives.
 
 YAML rules, in short:
 
@@ -24,7 +41,8 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -45,6 +63,11 @@ __all__ = ["Path", "TemplateEditor", "dump_json_like", "render_yaml_value"]
 Path = tuple[str | int, ...]
 
 _COLON = re.compile(r"[ \t]*:")
+# Where an edit cannot keep the tree up to date (see the module docstring); the patterns may
+# match inside strings too, which only costs time.
+_DIRECTIVE = re.compile(r"^%", re.MULTILINE)
+_KEEP_CHOMPING = re.compile(r"[|>][1-9]?\+")
+_ITEM_DASHES = re.compile(r"(?: |- )*")
 
 
 class TemplateEditor:
@@ -77,6 +100,7 @@ class TemplateEditor:
     # -- reading -------------------------------------------------------------------------------
 
     def text(self) -> str:
+        self._verify()
         return self._text
 
     def get(self, path: Path) -> Any:
@@ -94,29 +118,28 @@ class TemplateEditor:
 
     def set(self, path: Path, value: Any) -> None:
         """Replace the value at ``path``, or add the mapping key ``path[-1]`` at its end."""
-        parent, index = self._parent(path)
+        trail = self._trail(path)
         if self._json:
             self._json_set(path, value)
-        elif parent is None:
+        elif trail is None:
             self._rerender(path, _set_in, value)
-        elif index is None:
-            self._yaml_add(parent, len(parent.entries) - 1, path[-1], value)
+        elif trail[-1][1] is None:
+            self._yaml_add(path[:-1], trail, len(trail[-1][0].entries) - 1, path[-1], value)
         else:
-            self._yaml_replace(parent, index, value)
+            self._yaml_replace(path[:-1], trail, value)
 
     def delete(self, path: Path) -> None:
         """Remove a mapping key (its whole block) or a sequence item."""
         if not self.has(path):
             raise KeyError(path)
-        parent, index = self._parent(path)
+        trail = self._trail(path)
         if self._json:
             node, position = self._jparent(path)
             self._load(self._jedits().delete(node, position))
-        elif parent is None:
+        elif trail is None:
             self._rerender(path, _delete_in)
         else:
-            assert index is not None
-            self._yaml_delete(path, parent, index)
+            self._yaml_delete(path, trail)
 
     def insert_after(self, path: Path, key: str, value: Any) -> None:
         """Add ``key: value`` right after the existing mapping key ``path[-1]``."""
@@ -129,16 +152,31 @@ class TemplateEditor:
             node, position = self._jparent(path)
             self._load(self._jedits().insert_after(node, position, key, value))
             return
-        parent, index = self._parent(path)
-        if parent is None or index is None:
+        trail = self._trail(path)
+        if trail is None:
             self._rerender(path, _insert_in, (key, value))
         else:
-            self._yaml_add(parent, index, key, value)
+            after = trail[-1][1]
+            assert after is not None
+            self._yaml_add(path[:-1], trail, after, key, value)
 
     # -- shared --------------------------------------------------------------------------------
 
+    def _verify(self) -> None:
+        """After edits that kept the tree up to date: parse the text once and check that the
+        tree and the value are the ones it gives."""
+        if self._patched:
+            self._settle_all()
+            tree, data = self._yroot, self._data
+            self._load(self._text)
+            if not _same_tree(tree, self._yroot) or repr(data) != repr(self._data):
+                raise AssertionError(f"{self._file}: the edits left the YAML tree out of step")
+
     def _load(self, text: str) -> None:
+        """Parse the whole text (see the module docstring for when YAML edits do not)."""
         self._text = text
+        self._patched = False
+        self._owed: dict[Node, int] = {}
         if self._json:
             self._jroot = json_doc.parse_json(text, self._file)
             self._data = json_doc.to_data(self._jroot)
@@ -146,28 +184,36 @@ class TemplateEditor:
             self._lines = Lines(text)
             self._yroot = yaml_tree.compose(text, self._file)
             self._data = yaml_tree.to_data(self._yroot, self._file, self._lines)
+            self._patchable = not _DIRECTIVE.search(text) and not _KEEP_CHOMPING.search(text)
 
-    def _parent(self, path: Path) -> tuple[Node | None, int | None]:
-        """The block collection holding ``path[-1]`` and its index there (None: not there yet).
+    def _trail(self, path: Path) -> _Trail | None:
+        """The block collections from the root to the one holding ``path[-1]``, each with the
+        position of the next step of ``path`` in it (the last one None: not there yet).
 
-        ``(None, None)`` when a node on the way is not a block collection (a flow collection, a
-        short-tagged node): such edits render that node again. Always ``(None, None)`` for JSON.
+        None when a node on the way is not a block collection (a flow collection, a short-tagged
+        node): such edits render that node again. Always None for JSON.
         """
         if not path:
             raise KeyError("the document root cannot be replaced or deleted")
         _lookup(self._data, path[:-1])  # KeyError on a missing parent
         if self._json:
-            return None, None
-        node = self._yroot
-        for step in path[:-1]:
+            return None
+        trail: _Trail = []
+        node, data = self._yroot, self._data
+        for depth, step in enumerate(path):
             if not node.block:
-                return None, None
-            node = self._child(node, step)
-        if not node.block:
-            return None, None
-        if node.kind == "seq":
-            return node, _seq_index(node.items, path[-1])
-        return node, self._key_position(node, path[-1])
+                return None
+            self._settle(node)
+            # the plain value of a block collection has its entries, in the same order
+            keys = list(data) if node.kind == "map" else list(range(len(data)))
+            position = _key_position(keys, step) if node.kind == "map" else _seq_index(keys, step)
+            trail.append((node, position))
+            if depth + 1 < len(path):
+                if position is None:
+                    raise KeyError(step)
+                node = node.entries[position][1] if node.kind == "map" else node.items[position]
+                data = data[keys[position]]
+        return trail
 
     def _key_position(self, node: Node, step: str | int) -> int | None:
         keys = [yaml_tree.to_data(key, self._file, self._lines) for key, _ in node.entries]
@@ -224,40 +270,48 @@ class TemplateEditor:
             flow_text = render_flow(value, style) if flow else None
             self._splice(node.start, node.end, text if flow_text is None else flow_text)
             return
-        parent, index = self._parent(path[:depth])
-        assert parent is not None and index is not None
-        self._yaml_replace(parent, index, value, flow=flow)
+        trail = self._trail(path[:depth])
+        assert trail is not None
+        self._yaml_replace(path[: depth - 1], trail, value, flow=flow)
 
-    def _yaml_replace(self, parent: Node, index: int, value: Any, flow: bool = False) -> None:
+    def _yaml_replace(self, at: Path, trail: _Trail, value: Any, flow: bool = False) -> None:
+        """Replace the value of the last entry of ``trail`` (in the collection at ``at``)."""
+        parent, index = trail[-1]
+        assert index is not None
         lines = self._lines
         if parent.kind == "map":
             key, old = parent.entries[index]
             colon = _COLON.match(self._text, key.end)
-            start = colon.end() if colon else key.end
-            owner = lines.col(key.start)
+            entry, start = key.start, colon.end() if colon else key.end
         else:
             old = parent.items[index]
-            start = yaml_tree.find_dash(parent, old, lines) + 1
-            owner = lines.col(start - 1)
+            entry = yaml_tree.find_dash(parent, old, lines)
+            start = entry + 1
         flow_text = render_flow(value, self._yaml_style) if flow else None
         if flow_text is not None:
             rendered = " " + flow_text
         elif parent.kind == "map":
-            rendered = render_yaml_value(value, owner, self._yaml_style)
+            rendered = render_yaml_value(value, lines.col(entry), self._yaml_style)
         else:
-            rendered = render_yaml_item(value, owner, self._yaml_style)
+            rendered = render_yaml_item(value, lines.col(entry), self._yaml_style)
         end = start if old.empty else old.end
         if "\n" in rendered or lines.line(start) != lines.line(end):
             end = lines.end_of(lines.line(end))  # an end-of-line comment went with the old value
-        self._splice(start, end, rendered)
+        self._splice(start, end, self._eol(rendered), _Change(at, trail, index, 1, entry))
 
-    def _yaml_add(self, parent: Node, after: int, key: Any, value: Any) -> None:
+    def _yaml_add(self, at: Path, trail: _Trail, after: int, key: Any, value: Any) -> None:
+        """Add ``key: value`` after entry ``after`` of the mapping at ``at``."""
+        parent = trail[-1][0]
         col = self._lines.col(parent.entries[0][0].start)
-        entry = render_yaml_entry(key, value, col, self._yaml_style)
-        at = self._lines.end_of(self._last_line(parent, after))
-        self._splice(at, at, "\n" * self._rhythm(parent, after) + "\n" + entry)
+        gap = self._eol("\n" * self._rhythm(parent, after) + "\n")
+        entry = self._eol(render_yaml_entry(key, value, col, self._yaml_style))
+        start = self._lines.end_of(self._last_line(parent, after))
+        self._splice(start, start, gap + entry,
+                     _Change(at, trail, after + 1, 0, start + len(gap)))
 
-    def _yaml_delete(self, path: Path, parent: Node, index: int) -> None:
+    def _yaml_delete(self, path: Path, trail: _Trail) -> None:
+        parent, index = trail[-1]
+        assert index is not None
         count = len(parent.items or parent.entries)
         if count == 1:
             empty: Any = [] if parent.kind == "seq" else {}
@@ -266,9 +320,10 @@ class TemplateEditor:
             else:
                 self._splice(parent.start, parent.end, "{}")
             return
+        change = _Change(path[:-1], trail, index, 1, None)
         start = self._entry_start(parent, index)
         if not self._first_on_line(start):  # `- Key: v` or `- - v`: the next entry moves up
-            self._splice(start, self._entry_start(parent, index + 1), "")
+            self._splice(start, self._entry_start(parent, index + 1), "", change)
             return
         first, last = self._first_line(parent, index), self._last_line(parent, index)
         before, after = self._blank_run(first, -1), self._blank_run(last, +1)
@@ -278,7 +333,7 @@ class TemplateEditor:
             first -= before
         lines = self._lines
         if last + 1 < lines.count:
-            self._splice(lines.starts[first], lines.starts[last + 1], "")
+            self._splice(lines.starts[first], lines.starts[last + 1], "", change)
         else:  # the block ends the text: keep the text's own ending
             self._splice(max(lines.starts[first] - 1, 0), lines.end_of(last), "")
 
@@ -333,10 +388,165 @@ class TemplateEditor:
             return self._blank_run(self._first_line(parent, index), -1)
         return 0
 
-    def _splice(self, start: int, end: int, new: str) -> None:
-        if "\r\n" in self._text:
-            new = new.replace("\n", "\r\n")
-        self._load(self._text[:start] + new + self._text[end:])
+    def _eol(self, new: str) -> str:
+        """``new`` with the text's line breaks."""
+        return new.replace("\n", "\r\n") if "\r\n" in self._text else new
+
+    def _splice(self, start: int, end: int, new: str, change: _Change | None = None) -> None:
+        """Replace ``[start, end)`` by ``new``; ``change`` says which entries that rewrote,
+        for keeping the tree up to date without parsing the whole text again."""
+        text = self._text[:start] + new + self._text[end:]
+        if change is None or not self._patchable or not self._patch(change, text, start, end):
+            self._verify()
+            self._load(text)
+
+    def _patch(self, change: _Change, text: str, start: int, end: int) -> bool:
+        """Bring the tree and the plain value in line with ``text``, the result of replacing
+        ``[start, end)`` for ``change``; False (nothing touched) when only a parse of the whole
+        text is sure to be right."""
+        parent = change.trail[-1][0]
+        index, removed = change.index, change.removed
+        delta = len(text) - len(self._text)
+        parsed: list[Node] = []
+        values: list[Any] = []
+        base = 0
+        if change.region is not None:
+            entry = _parse_entry(text, change.region, end + delta - 1, parent.kind, self._file)
+            if entry is None:
+                return False
+            parsed, value, base = entry
+            values = [value]
+        container = _lookup(self._data, change.at)
+        if parent.kind == "map" and parsed:
+            if removed:  # a new value: its key must be the one that was there
+                key = parent.entries[index][0]
+                if (parsed[0].start + base, parsed[0].end + base) != (key.start, key.end):
+                    return False
+            elif values[0][0] in container:  # a duplicate key: the parse reports it
+                return False
+        new_start = parent.start
+        if index == 0 and not parsed:  # the collection now starts where its second entry did
+            if parent.start != self._entry_start(parent, 0):
+                return False
+            new_start = self._entry_start(parent, 1) + delta
+        if isinstance(container, dict):
+            items = list(container.items())
+            items[index : index + removed] = values
+            container.clear()
+            container.update(items)
+        else:
+            container[index : index + removed] = values
+        self._shift(parsed, base)
+        if parent.kind == "map":
+            parent.entries[index : index + removed] = [(parsed[0], parsed[1])] if parsed else []
+        else:
+            parent.items[index : index + removed] = parsed
+        parent.start = new_start
+        self._shift(_nodes_from(parent, index + len(values)), delta)
+        for node, position in change.trail[:-1]:
+            assert position is not None
+            self._shift(_nodes_from(node, position + 1), delta)
+        for node, _ in reversed(change.trail):  # a block collection ends with its last entry
+            node.end = node.entries[-1][1].end if node.kind == "map" else node.items[-1].end
+        self._text = text
+        self._lines = Lines(text)
+        self._patched = True
+        return True
+
+    def _shift(self, nodes: Iterable[Node], delta: int) -> None:
+        """Move ``nodes`` ``delta`` characters, and all the nodes below them: those only when
+        read (``_settle``), so that an edit costs the siblings it moves, not their subtrees."""
+        if delta:
+            owed = self._owed
+            for node in nodes:
+                node.start += delta
+                node.end += delta
+                if node.kind != "scalar":
+                    owed[node] = owed.get(node, 0) + delta
+
+    def _settle(self, node: Node) -> None:
+        """Make the offsets of ``node``'s children right (before anything reads them)."""
+        self._shift(_nodes_from(node, 0), self._owed.pop(node, 0))
+
+    def _settle_all(self) -> None:
+        """Make all the offsets right."""
+        stack = [self._yroot]
+        while stack:
+            node = stack.pop()
+            self._settle(node)
+            stack += _nodes_from(node, 0)
+
+
+_Trail = list[tuple[Node, int | None]]
+
+
+@dataclass(frozen=True)
+class _Change:
+    """Entries ``index`` to ``index + removed`` of the block collection that ends ``trail``
+    (whose plain value is at ``at``) give way to the one entry written from offset ``region``
+    of the new text (None: to nothing)."""
+
+    at: Path
+    trail: _Trail
+    index: int
+    removed: int
+    region: int | None
+
+
+def _nodes_from(node: Node, index: int) -> list[Node]:
+    """The nodes of a collection's entries from ``index`` on (keys and values, or items)."""
+    if node.kind == "seq":
+        return node.items[index:]
+    return [one for entry in node.entries[index:] for one in entry]
+
+
+def _parse_entry(text: str, start: int, last: int, kind: str,
+                 file: str) -> tuple[list[Node], Any, int] | None:
+    """The nodes (key and value, or item) and the plain value of the one entry of a block
+    ``kind`` collection written at ``text[start:]`` through the line holding offset ``last``,
+    and how far those nodes must move to be at their offsets in ``text``.
+
+    Those lines are read as a document of their own: what precedes the entry on its first line
+    (the dashes of enclosing sequence items) blanked, a sequence item below a dummy key. None
+    when they are not exactly one such entry there.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", last)
+    end = len(text) if line_end < 0 else line_end + 1
+    prefix = text[line_start:start]
+    if not _ITEM_DASHES.fullmatch(prefix):
+        return None
+    head = "_:\n" if kind == "seq" else ""
+    source = head + " " * len(prefix) + text[start:end]
+    lines = Lines(source)
+    try:
+        node = yaml_tree.compose(source, file)
+        if kind == "seq":
+            if len(node.entries) != 1:
+                return None
+            node = node.entries[0][1]
+        if node.kind != kind or not node.block or len(node.items or node.entries) != 1:
+            return None
+        nodes = _nodes_from(node, 0)
+        values = tuple(yaml_tree.to_data(one, file, lines) for one in nodes)
+    except LoadError:
+        return None
+    return nodes, values if kind == "map" else values[0], line_start - len(head)
+
+
+def _same_tree(a: Node, b: Node) -> bool:
+    """Whether two trees have the same nodes at the same offsets."""
+    pairs = [(a, b)]
+    while pairs:
+        x, y = pairs.pop()
+        if (x.kind, x.start, x.end, x.tag, x.value, x.style, x.flow, len(x.items),
+                len(x.entries)) != (y.kind, y.start, y.end, y.tag, y.value, y.style, y.flow,
+                                    len(y.items), len(y.entries)):
+            return False
+        pairs.extend(zip(x.items, y.items, strict=True))
+        for (x_key, x_value), (y_key, y_value) in zip(x.entries, y.entries, strict=True):
+            pairs += [(x_key, y_key), (x_value, y_value)]
+    return True
 
 
 # -- plain data --------------------------------------------------------------------------------
