@@ -72,9 +72,10 @@ def build_plan(
     works = {mid: _MachineWork(m, Bindings(dict(m.substitutions)))
              for mid, m in app.state_machines.items()}
     stale = set(works)
-    # Until nothing more is declined. A machine is built again from scratch only when one of
-    # its tasks invokes a function declined in the last round: the states of the others depend
-    # on nothing that changed.
+    # Until nothing more is declined. A state that cannot be built leaves nothing behind (its
+    # substitutions are rolled back), so a machine is built again from scratch only when it
+    # holds a state built for a function declined since: the other states depend on nothing
+    # that changed.
     while True:
         failed = _build_states(analysis, catalog, chosen, works, stale, query_language)
         failed = failed or _orphaned_catch_targets(analysis, chosen, works)
@@ -86,7 +87,8 @@ def build_plan(
             declined.append(item)
             chosen.pop(item.function_id, None)
         gone = {item.function_id for item in failed}
-        stale = {link.state_machine_id for link in app.task_links if link.function_id in gone}
+        stale = {mid for mid, work in works.items()
+                 if any(link.function_id in gone for link, _ in work.built.values())}
         for mid in stale:
             machine = app.state_machines[mid]
             works[mid] = _MachineWork(machine, Bindings(dict(machine.substitutions)))
@@ -125,9 +127,11 @@ def _build_states(analysis: Analysis, catalog: Catalog, chosen: dict[str, Functi
             Environment(function, work.bindings, app.tables), catalog, work.machine.logical_id,
             query_language, work.machine.query_language == "JSONata",
         )
+        bound = len(work.bindings.added)
         try:
             work.built[link.state_path] = (link, builder.build())
         except Unsupported as exc:
+            del work.bindings.added[bound:]
             failed.append(Declined(verdict.function_id, str(exc), where))
     return failed
 
