@@ -19,35 +19,18 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fixture_plans import plan_for
 
-from lambdaslim.catalog import load_catalog
-from lambdaslim.classification import analyze_application
-from lambdaslim.loading import load_application
 from lambdaslim.plan import Plan, StateEdit, plan_document
 from lambdaslim.rewrite.integrations import MARSHAL_FUNCTION
-from lambdaslim.rewrite.planning import build_plan
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rewrite_states"
 FLEET = FIXTURES / "fleet_servicing"
 MACHINE = "ServicingStateMachine"
-
-
-def plan_for(app_dir: Path, **options: Any) -> Plan:
-    catalog = load_catalog()
-    analysis = analyze_application(load_application(app_dir), catalog)
-    return build_plan(analysis, catalog, **options)
-
-
-@pytest.fixture(scope="module")
-def _module_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
-        yield
 
 
 @pytest.fixture(scope="module")
