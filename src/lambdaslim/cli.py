@@ -103,15 +103,17 @@ def analyze(
     cache = None if no_cache else SummaryCache.default(digest)
     inputs: list[Path] = []
     with summaries_in_background(jobs, cache) as background:  # workers fork now, small
-        # Imported and loaded after the fork: the workers need none of it.
+        # Imported and loaded after the fork (the workers need none of it), and after the
+        # application, which hands the workers their first handlers as soon as it can.
+        from lambdaslim.loading import load_application
+
+        app = load_application(Path(path), on_handler=background.submit, inputs=inputs)
         from lambdaslim.catalog import load_catalog
         from lambdaslim.classification import analyze_application, handlers_to_summarise
-        from lambdaslim.loading import load_application
         from lambdaslim.pipeline import plan_analysis
         from lambdaslim.progress import handler_progress
 
         catalog = load_catalog(rules_dirs)
-        app = load_application(Path(path), on_handler=background.submit, inputs=inputs)
         with handler_progress(handlers_to_summarise(app)) as advance:
             analysis = analyze_application(app, catalog, jobs=jobs, cache=cache, advance=advance)
     analysis, _ = plan_analysis(analysis, catalog)
