@@ -90,6 +90,23 @@ def test_an_execution_the_integration_starts_alike_is_replaced(
     assert entry_verdict(booking_app(tmp_path, start=start))["category"] == "workflow_entry"
 
 
+def test_the_request_id_set_in_the_body_and_read_back_is_the_request_id(tmp_path: Path) -> None:
+    root = booking_app(
+        tmp_path,
+        start='booking["requestId"] = event["requestContext"]["requestId"]\n'
+              "    sfn.start_execution(stateMachineArn=WORKFLOW_ARN, input=json.dumps(booking),\n"
+              '                        name=booking["requestId"])',
+        returned='{"statusCode": 202, "body": json.dumps({"requestId": booking["requestId"]})}',
+    )
+    assert entry_verdict(root)["category"] == "workflow_entry"
+    out = tmp_path / "rewritten"
+    result = CliRunner().invoke(main, ["rewrite", str(root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    template = (out / "template.yaml").read_text()
+    assert '\\"requestId\\":\\"$context.requestId\\"}' in template  # set in the input
+    assert '{"requestId": "$util.escapeJavaScript($context.requestId)' in template  # answered
+
+
 INPUT_REASON = ("the function builds the execution input from the request; the API integration "
                 "passes the request body on as it is (with at most the request id added)")
 

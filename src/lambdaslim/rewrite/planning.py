@@ -464,7 +464,7 @@ def _request_contract(handler: HandlerVerdict) -> None:
     if extra:
         raise Unsupported(f"the function passes {extra[0]} to StartExecution, which the API "
                           "integration does not pass")
-    if "name" in params and params["name"] != _REQUEST_ID:
+    if "name" in params and _read_through(params["name"]) != _REQUEST_ID:
         raise Unsupported("the function names the execution after something other than the "
                           "request id; the API integration names it after the request id")
     body = params.get("input")
@@ -477,6 +477,16 @@ def _request_contract(handler: HandlerVerdict) -> None:
     raise Unsupported("the function builds the execution input from the request; the API "
                       "integration passes the request body on as it is (with at most the "
                       "request id added)")
+
+
+def _read_through(expr: ir.Expr) -> ir.Expr:
+    """``body["requestId"]`` read back after ``body["requestId"] = <value>``: the value."""
+    if (isinstance(expr, ir.PathInto) and isinstance(expr.base, ir.WithKeys)
+            and not expr.optional and expr.default is None):
+        for path, value in reversed(expr.base.assignments):
+            if path == expr.path:
+                return value
+    return expr
 
 
 def _response_contract(handler: HandlerVerdict) -> tuple[int, Any, dict[str, str]]:
@@ -510,6 +520,7 @@ def _response_contract(handler: HandlerVerdict) -> tuple[int, Any, dict[str, str
 
 
 def _body_template(expr: ir.Expr) -> Any:
+    expr = _read_through(expr)
     if isinstance(expr, ir.Const):
         return expr.value
     if isinstance(expr, ir.DictExpr):
