@@ -238,7 +238,10 @@ def _declare_response(
     if not editor.has(status):
         headers = {name: header for name in edit.headers}
         response = {"description": "Success", **({"headers": headers} if headers else {})}
-        editor.set(status, response)
+        if editor.has(responses):
+            editor.set(status, response)
+        else:  # an operation without responses (OpenAPI requires them; API Gateway does not)
+            editor.set(responses, {str(edit.success_status): response})
         return
     for name in edit.headers:
         if not editor.has((*status, "headers")):

@@ -34,6 +34,7 @@ from typing import Any
 from lambdaslim.model import Application, Function
 from lambdaslim.verify.cfn_values import ACCOUNT, REGION, StackValues
 from lambdaslim.verify.recorder import Recorder
+from lambdaslim.verify.reproducible import reproducible
 
 _REQUEST_ID_NAMESPACE = uuid.UUID("6f0b7c1e-3d2a-4f7e-9a57-6c1a0e5d9b10")
 
@@ -141,7 +142,8 @@ class FunctionRuntime:
                 return b"", error.payload
             context = LambdaContext(function, name, request_id)
             try:
-                result = handler(event, context)
+                with reproducible(self._modules.get(function_id), function_id, count):
+                    result = handler(event, context)
             except Exception as exc:
                 return b"", _error_payload(exc, type(exc).__name__, str(exc))
         try:
