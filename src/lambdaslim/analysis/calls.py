@@ -62,6 +62,14 @@ NOOP_PREFIXES = (
     "aws_xray_sdk",
 )
 
+
+
+def is_noop_name(name: str) -> bool:
+    """``logging.getLogger``, ``aws_lambda_powertools.Logger``...: a whole dotted prefix, so a
+    team's own ``logging_utils.normalise_order`` is not taken for a logger."""
+    return any(name == prefix or name.startswith(prefix + ".") for prefix in NOOP_PREFIXES)
+
+
 #: boto3 client methods that exist on every client or S3 but are not one API call.
 LOCAL_METHODS = {
     "generate_presigned_url": "generate_presigned_url is a local signing operation, not an "
@@ -197,7 +205,7 @@ class CallEvaluator(ExpressionEvaluator):
         name = name.replace("boto3.session.Session", "boto3.Session").replace(
             "botocore.client.Config", "botocore.config.Config"
         )
-        if name.startswith(NOOP_PREFIXES):
+        if is_noop_name(name):
             self.arguments(node)
             return NoOp(name)
         parsed = self.arguments(node)

@@ -39,6 +39,7 @@ from lambdaslim.analysis.ir import (
     StrCase,
     Truthy,
     WithKeys,
+    field_names,
     walk,
 )
 
@@ -183,6 +184,7 @@ class _Classifier:
                 self.check_condition(step.condition, step.line)
         for node, line in self.values():
             self.check_value(node, line)
+            self.check_response_read(node, line)
         if isinstance(call, HttpCall):
             return self.http(call)
         if isinstance(call, SdkCall):
@@ -305,6 +307,33 @@ class _Classifier:
                 raise _Keep(f"uses the Lambda context (context.{node.attr}) at line {line}, "
                             "which a workflow does not have", line)
 
+    def check_response_read(self, expr: Expr, line: int | None) -> None:
+        """The whole boto3 response (``return response``) or its ``ResponseMetadata`` is not
+        what an integration returns: boto3 adds ``ResponseMetadata`` (request id, HTTP status
+        and headers), a Task's result has ``SdkHttpMetadata``/``SdkResponseMetadata`` instead.
+        ``"Item" in response`` only tests a key, which both have alike."""
+        stack: list[object] = [expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Compare) and node.op in ("in", "not in") and isinstance(
+                    node.right, CallResult) and not node.right.path:
+                stack.append(node.left)
+                continue
+            if isinstance(node, CallResult) and isinstance(
+                    self.summary.steps[node.step], SdkCall):
+                call = self.summary.steps[node.step]
+                assert isinstance(call, SdkCall)
+                if not node.path:
+                    raise _Keep(f"uses the whole response of the {call.service}."
+                                f"{call.operation} call at line {line}: boto3's response "
+                                "carries ResponseMetadata (request id, HTTP status and headers), "
+                                "which a Step Functions integration's result does not", line)
+                if node.path[0] == "ResponseMetadata":
+                    raise _Keep(f"reads ResponseMetadata of the {call.service}.{call.operation} "
+                                f"response at line {line}, which a Step Functions integration's "
+                                "result does not have", line)
+            stack.extend(_children(node))
+
     def check_condition(self, condition: Expr, line: int) -> None:
         for node in walk(condition):
             if isinstance(node, Generated):
@@ -381,6 +410,13 @@ def _condition_needs_jsonata(condition: Expr) -> bool:
         if isinstance(node, EventPath | CallResult) and node.default is not None:
             return True
     return False
+
+
+def _children(node: object) -> list[object]:
+    names = field_names(node)
+    if names:
+        return [getattr(node, name) for name in names]
+    return list(node) if isinstance(node, tuple) else []
 
 
 def _is_const(expr: Expr) -> bool:

@@ -368,6 +368,12 @@ class Interpreter(CallEvaluator):
             step = self.steps[value.step]
             if isinstance(step, SdkCall | ir.HttpCall) and step.result_var is None:
                 self.steps[value.step] = _with_result_var(step, name)
+        if self.frame.func is not None and name in self.frame.global_names and is_expr(
+                value) and self.module_env.get(name) != value:
+            # Data kept in a module-level name survives to the next invocation (a cold-start
+            # flag, a counter, the last order seen); a workflow state starts afresh each time.
+            self.record(self.unknown(f"changes module-level {name}, which keeps its value "
+                                     "between invocations"))
         if self.frame.func is None or name in self.frame.global_names:
             self.module_env[name] = value
         else:
@@ -392,6 +398,13 @@ class Interpreter(CallEvaluator):
             return
         if not isinstance(base_node, cst.Name):
             self.record(self.unknown(f"an assignment into {self.code(base_node)}", node))
+            return
+        if self.frame.func is not None and (
+                base_node.value not in self.frame.locals
+                or base_node.value in self.frame.global_names) and (
+                base_node.value in self.module_env):
+            self.record(self.unknown(f"changes module-level {base_node.value}, which keeps "
+                                     "its value between invocations", node))
             return
         if isinstance(base, DictExpr) and len(path) == 1:
             items = dict(base.items)

@@ -60,6 +60,10 @@ def value(expr: ir.Expr, scope: Scope) -> Term:
         return Expr(function + "({0})", (value(expr.arg, scope),))
     if isinstance(expr, ir.Concat):
         parts = tuple(value(part, scope) for part in expr.parts)
+        if len(parts) == 1 and not (isinstance(parts[0], Lit) and isinstance(parts[0].value,
+                                                                              str)):
+            # str(x) alone: "" & x is text, as str() is ({0} alone would keep a number a number)
+            parts = (Lit(""), *parts)
         return Expr(_joined(" & ", len(parts)), parts)
     if isinstance(expr, ir.DictExpr):
         return Obj(tuple((key, value(item, scope)) for key, item in expr.items))
@@ -72,7 +76,9 @@ def value(expr: ir.Expr, scope: Scope) -> Term:
         return term
     if isinstance(expr, ir.Generated):
         return Expr("$uuid()" if expr.kind == "uuid" else "$now()")
-    if isinstance(expr, ir.Compare | ir.BoolOp | ir.Not | ir.Truthy):
+    if isinstance(expr, ir.BoolOp):
+        return _bool_value(expr, scope)
+    if isinstance(expr, ir.Compare | ir.Not | ir.Truthy):
         return condition(expr, scope)
     if isinstance(expr, ir.Unknown):
         raise Unsupported(expr.reason)
@@ -124,6 +130,17 @@ def _membership(expr: ir.Compare, left: Term, right: Term) -> Term:
 def _joined(separator: str, count: int) -> str:
     """``{0} & {1} & {2}``: a template joining ``count`` arguments."""
     return separator.join(f"{{{i}}}" for i in range(count))
+
+
+def _bool_value(expr: ir.BoolOp, scope: Scope) -> Term:
+    """``a or b`` / ``a and b`` as data: Python gives an operand, not a boolean
+    (``event.get("priority") or "normal"`` is the priority or ``"normal"``)."""
+    term = value(expr.operands[-1], scope)
+    for operand in reversed(expr.operands[:-1]):
+        test, chosen = _truth(operand, scope), value(operand, scope)
+        template = "{0} ? {1} : {2}" if expr.op == "or" else "{0} ? {2} : {1}"
+        term = Expr(template, (test, chosen, term))
+    return term
 
 
 def _truth(expr: ir.Expr, scope: Scope) -> Term:
