@@ -476,8 +476,18 @@ def load_catalog(extra_dirs: Sequence[Path] = ()) -> Catalog:
 def catalog_digest(extra_dirs: Sequence[Path] = ()) -> str:
     """What :func:`load_catalog` would answer from, without parsing a rule: every rule file
     read (name and bytes) and the botocore version, because ``match_sdk_call`` answers from
-    botocore's service models. Cheap enough to key caches before deciding to do any work."""
+    botocore's service models. Cheap enough to key caches before deciding to do any work.
+
+    It also covers lambdaslim's own code (:func:`_code_files`), so that the caches keyed on it
+    never answer from what an earlier analyser made, whatever the version number says."""
     return _digest(_rule_sources(extra_dirs))
+
+
+def _code_files() -> list[Path]:
+    """lambdaslim's modules, templates and data files, in a stable order."""
+    package = Path(__file__).parent
+    return sorted(path for path in package.rglob("*")
+                  if path.suffix in (".py", ".j2", ".json") and "__pycache__" not in path.parts)
 
 
 def _rule_sources(extra_dirs: Sequence[Path]) -> list[list[tuple[Path, bytes]]]:
@@ -492,6 +502,10 @@ def _rule_sources(extra_dirs: Sequence[Path]) -> list[list[tuple[Path, bytes]]]:
 
 def _digest(sources: list[list[tuple[Path, bytes]]]) -> str:
     digest = hashlib.sha256(f"botocore {botocore.__version__}\n".encode())
+    package = Path(__file__).parent
+    for path in _code_files():
+        raw = path.read_bytes()
+        digest.update(f"{path.relative_to(package)}\0{len(raw)}\0".encode() + raw)
     for files in sources:
         for path, raw in files:
             digest.update(f"{path.name}\0{len(raw)}\0".encode() + raw)
