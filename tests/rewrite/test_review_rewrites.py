@@ -182,3 +182,34 @@ def test_str_of_a_number_alone_stays_jsonpath_when_it_can(tmp_path: Path,
     task = edit.states["Take order"]
     assert task["Parameters"]["Item"]["quantity"] == {
         "N.$": "States.Format('{}', $.quantity)"}
+
+
+HTTP_LOOKUP = '''
+    import requests
+
+
+    def lambda_handler(event, context):
+        response = requests.get(
+            "https://stock.example.com/v2/items",
+            params={"sku": event["sku"], "cursor": event.get("cursor")},
+            timeout=5,
+        )
+        response.raise_for_status()
+        return response.json()
+'''
+
+
+def test_a_query_parameter_that_may_be_none_keeps_the_function(tmp_path: Path,
+                                                               _module_cache: None) -> None:
+    plan = plan_for(_app(tmp_path, HTTP_LOOKUP))
+    (declined,) = plan.declined
+    assert declined.function_id == "IntakeFunction"
+    assert "query parameter 'cursor' may be None" in declined.reason
+
+
+def test_query_parameters_that_are_always_set_are_rewritten(tmp_path: Path,
+                                                            _module_cache: None) -> None:
+    app = _app(tmp_path, HTTP_LOOKUP.replace(', "cursor": event.get("cursor")', ""))
+    task = _task(app)
+    assert task["Resource"] == "arn:aws:states:::http:invoke"
+    assert set(task["Arguments"]["QueryParameters"]) == {"sku"}

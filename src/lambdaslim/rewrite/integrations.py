@@ -369,8 +369,10 @@ def http_integration(call: ir.HttpCall, scope: Scope, env: Environment, machine_
         ("Authentication", Obj((("ConnectionArn", Lit("${" + arn_name + "}")),))),
     ]
     if call.query is not None:
+        _never_null(call.query, "query parameter")
         items.append(("QueryParameters", _texts(value(call.query, scope))))
     if call.headers is not None:
+        _never_null(call.headers, "header")
         items.append(("Headers", _texts(value(call.headers, scope))))
     if call.json_body is not None:
         items.append(("RequestBody", value(call.json_body, scope)))
@@ -398,6 +400,20 @@ def http_integration(call: ir.HttpCall, scope: Scope, env: Environment, machine_
         "adds its API-key header to every request", ""),)
     return Integration("arn:aws:states:::http:invoke", Obj(tuple(items)), result, statements,
                        declared, connection)
+
+
+def _never_null(members: ir.Expr, what: str) -> None:
+    """requests leaves out a query parameter or header whose value is None; an HTTP Task would
+    send the text ``null``. Only members that cannot be None are rewritten."""
+    if not isinstance(members, ir.DictExpr):
+        raise Unsupported(f"the {what}s come from a value of the event, whose members may be "
+                          "None (requests leaves those out)")
+    for name, member in members.items:
+        optional = isinstance(member, ir.EventPath | ir.PathInto | ir.CallResult) and (
+            member.optional and member.default is None)
+        if optional or member == ir.Const(None):
+            raise Unsupported(f"the {what} {name!r} may be None, which requests leaves out "
+                              "and an HTTP Task would send as null")
 
 
 def _texts(term: Term) -> Term:
