@@ -238,7 +238,7 @@ def _state_at(definition: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
 
 def _copy(value: Any) -> Any:
     """A deep copy of a loaded definition: JSON values, copied without ``copy.deepcopy``'s memo
-    (the planner copies every state of every machine, twice when it declines something)."""
+    (the planner copies every replaced state and every edited definition)."""
     if isinstance(value, dict):
         return {key: _copy(item) for key, item in value.items()}
     if isinstance(value, list):
