@@ -254,11 +254,21 @@ def test_declared_error_renames_tolerate_error_and_cause(kind, original, optimiz
     before = run(
         status="FAILED", error=original, cause={"errorMessage": "m", "errorType": original}
     )
-    after = run(status="FAILED", error=optimized, cause="An error occurred (400)")
+    after = run(status="FAILED", error=optimized, cause="An error occurred (400)",
+                states_entered=["Validate", "Save"])
     comparison = compare(before, after, declared)
     assert comparison.equivalent
     assert [t.difference.what for t in comparison.declared] == ["error", "cause"]
     assert not compare(before, after).equivalent
+
+
+@pytest.mark.parametrize("where", ["Ship", "OrderFlow: state 'Ship'"])
+def test_an_error_is_renamed_only_by_a_state_the_run_went_through(where):
+    before = run(status="FAILED", error="KeyError")
+    after = run(status="FAILED", error="States.Runtime", states_entered=["Validate", "Save"])
+    assert not compare(before, after, Declared("missing_field", "renamed", where)).equivalent
+    entered = run(status="FAILED", error="States.Runtime", states_entered=["Validate", "Ship"])
+    assert compare(before, entered, Declared("missing_field", "renamed", where)).equivalent
 
 
 def test_error_rename_must_match_the_declared_kind():
@@ -273,7 +283,8 @@ def test_error_rename_must_match_the_declared_kind():
 def test_declared_rename_in_a_catcher_object():
     declared = Declared("error_name", "renamed", "Save")
     original = run(output={"error": {"Error": "ClientError", "Cause": "boto text"}})
-    optimized = run(output={"error": {"Error": "DynamoDB.X", "Cause": "sfn text"}})
+    optimized = run(output={"error": {"Error": "DynamoDB.X", "Cause": "sfn text"}},
+                    states_entered=["Save", "Handle failure"])
     comparison = compare(original, optimized, declared)
     assert comparison.equivalent
     assert [t.difference.path for t in comparison.declared] == ["$.error.Error", "$.error.Cause"]

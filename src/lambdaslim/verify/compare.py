@@ -54,6 +54,8 @@ Declarations (matching rules; a declaration of another kind tolerates nothing â€
   rename); the cause that goes with a renamed error is then tolerated too.
 - ``http_status``: an error may become ``States.Http.StatusCode.<code>`` (with its cause).
 - ``missing_field``: ``KeyError`` may become ``States.Runtime`` (with its cause).
+- These three rename an error only when the optimized run went through the state they were
+  declared for (``where``: the state's name, or ``Machine: state 'Name'``).
 - ``json_serialisation``: a JSON text in a string may differ in its serialisation as long as it
   holds the same value.
 - ``callback_channel``: WebSocket posts of the original may be absent from the optimized run
@@ -67,6 +69,7 @@ tolerates it: nothing is ignored silently.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -299,6 +302,16 @@ def _leaves(a: Any, b: Any, segments: Segments = ()) -> Iterator[_Leaf]:
 # -- declarations ---------------------------------------------------------------------------------
 
 
+_RENAMING = frozenset({"error_name", "http_status", "missing_field"})
+_STATE_WHERE = re.compile(r".*: state ('.*'|\".*\")")
+
+
+def _state_of(declared: Declared) -> str:
+    """The state a declaration is about: ``where`` is the state's name, or ``M: state 'X'``."""
+    quoted = _STATE_WHERE.fullmatch(declared.where)
+    return ast.literal_eval(quoted.group(1)) if quoted else declared.where
+
+
 def _renamed_error(kind: str, original: Any, optimized: Any) -> bool:
     """Whether a declaration of ``kind`` explains error name ``original`` becoming ``optimized``."""
     if not isinstance(original, str) or not isinstance(optimized, str):
@@ -352,6 +365,9 @@ class _Comparison:
         self.declared = declared
         self.table_keys = table_keys
         self.generated = [self._generated(d) for d in declared if d.kind == "generated" and d.path]
+        entered = set(optimized.states_entered)
+        # An error is renamed only by a declaration of a state this run went through.
+        self.renamers = [d for d in declared if d.kind in _RENAMING and _state_of(d) in entered]
         self.result = CaseComparison()
 
     def _generated(self, declared: Declared) -> _Generated:
@@ -427,7 +443,7 @@ class _Comparison:
             return None
         difference = Difference("error", None, original, optimized)
         renamer = next(
-            (d for d in self.declared if _renamed_error(d.kind, original, optimized)), None
+            (d for d in self.renamers if _renamed_error(d.kind, original, optimized)), None
         )
         if renamer is not None:
             self.result.declared.append(Tolerated(difference, renamer))
@@ -459,7 +475,7 @@ class _Comparison:
         renamed: dict[Segments, Declared] = {}
         for leaf in leaves:
             if leaf.segments and leaf.segments[-1] == "Error":
-                for declared in self.declared:
+                for declared in self.renamers:
                     if _renamed_error(declared.kind, leaf.original, leaf.optimized):
                         renamed[leaf.segments[:-1]] = declared
                         break
