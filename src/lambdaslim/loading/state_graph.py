@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from lambdaslim.errors import LoadError
 from lambdaslim.loading.shapes import wrong_type
 from lambdaslim.model.location import Location, Warning
 from lambdaslim.model.state_machines import StatePath, definition_pointer
+
+if TYPE_CHECKING:  # imported where graphs are built: loading hands out handlers before that
+    import networkx as nx
 
 NEEDS_NEXT_OR_END = frozenset({"Task", "Pass", "Wait", "Parallel", "Map"})
 TRANSITION_KINDS = frozenset({"next", "default", "choice", "catch"})
@@ -45,8 +46,17 @@ def build_state_graph(
     return builder.graph
 
 
+def frozen(graph: nx.DiGraph) -> nx.DiGraph:
+    """``graph`` made read-only, as the model holds it."""
+    import networkx as nx
+
+    return nx.freeze(graph)
+
+
 class _GraphBuilder:
     def __init__(self, source: DefinitionSource, warnings: list[Warning]):
+        import networkx as nx
+
         self.source = source
         self.warnings = warnings
         self.graph = nx.DiGraph()

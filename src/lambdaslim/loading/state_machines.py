@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from lambdaslim.errors import LoadError
 from lambdaslim.loading.definitions import (
     Substituter,
@@ -18,7 +16,7 @@ from lambdaslim.loading.documents import key_line, line_of, parse_document, poin
 from lambdaslim.loading.project import Project
 from lambdaslim.loading.references import STATE_MACHINE_TYPES, SUB_VARIABLE
 from lambdaslim.loading.shapes import expect_events, expect_mapping
-from lambdaslim.loading.state_graph import DefinitionSource, build_state_graph
+from lambdaslim.loading.state_graph import DefinitionSource, build_state_graph, frozen
 from lambdaslim.loading.template_file import TemplateFile
 from lambdaslim.model.location import Location, Warning
 from lambdaslim.model.state_machines import StateMachine
@@ -112,7 +110,7 @@ def _load_state_machine(
         substitutions=to_plain(substitutions),
         placeholders=dict(sorted(substituter.placeholders.items())),
         query_language=str(definition.get("QueryLanguage", "JSONPath")),
-        graph=nx.freeze(graph),
+        graph=frozen(graph),
         role=role.logical_id
         if isinstance(role, ResourceRef)
         else to_plain(properties.get(role_key)),
@@ -154,7 +152,7 @@ def load_definition_file(project: Project, path: Path, warnings: list[Warning]) 
         substitutions={},
         placeholders={},
         query_language=str(definition.get("QueryLanguage", "JSONPath")),
-        graph=nx.freeze(graph),
+        graph=frozen(graph),
         role=None,
         location=Location(relative, line_of(raw)),
     )

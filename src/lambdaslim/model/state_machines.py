@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from lambdaslim.model.location import Location
 from lambdaslim.model.values import Raw, Value
+
+if TYPE_CHECKING:  # networkx is imported where graphs are built, after the handlers are located
+    import networkx as nx
 
 StatePath = tuple[str | int, ...]
 
