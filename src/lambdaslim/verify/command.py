@@ -13,6 +13,7 @@ resolved before anything runs, so bad input stops at once.
 
 from __future__ import annotations
 
+import gc
 import io
 import shutil
 from collections.abc import Callable
@@ -51,10 +52,12 @@ def run_verify(
     plan = read_plan(optimized_app.root)
     cases = load_cases(cases_dir if cases_dir is not None else original_app.root / "cases")
     machines = [machine_for(case, original_app, optimized_app) for case in cases]
-    results = [
-        verify_case(original_app, optimized_app, plan, case, machine)
-        for case, machine in zip(cases, machines, strict=True)
-    ]
+    results = []
+    for case, machine in zip(cases, machines, strict=True):
+        results.append(verify_case(original_app, optimized_app, plan, case, machine))
+        # The case's two emulated worlds are garbage now, full of reference cycles, and the
+        # console script makes full collections rare (cli.tune_garbage_collector).
+        gc.collect()
     if output_format == "json":
         echo(render_json(results).rstrip("\n"))
     else:
