@@ -25,7 +25,7 @@ def run_verification(original: Path, optimized: Path) -> dict[str, Any] | None:
         return None
     from lambdaslim.loading import load_application
     from lambdaslim.verify.cases import load_cases
-    from lambdaslim.verify.command import machine_for, verify_case
+    from lambdaslim.verify.command import verify_cases
     from lambdaslim.verify.plan_file import read_plan
     from lambdaslim.verify.report_table import verify_document
 
@@ -33,12 +33,7 @@ def run_verification(original: Path, optimized: Path) -> dict[str, Any] | None:
     optimized_app = load_application(optimized)
     plan = read_plan(optimized_app.root)
     cases = load_cases(original / CASES_FOLDER)
-    results = [
-        verify_case(original_app, optimized_app, plan, case,
-                    machine_for(case, original_app, optimized_app))
-        for case in cases
-    ]
-    return verify_document(results)
+    return verify_document(verify_cases(original_app, optimized_app, plan, cases))
 
 
 def verification_rows(document: dict[str, Any]) -> list[dict[str, Any]]:

@@ -51,13 +51,7 @@ def run_verify(
     optimized_app = load_application(optimized)
     plan = read_plan(optimized_app.root)
     cases = load_cases(cases_dir if cases_dir is not None else original_app.root / "cases")
-    machines = [machine_for(case, original_app, optimized_app) for case in cases]
-    results = []
-    for case, machine in zip(cases, machines, strict=True):
-        results.append(verify_case(original_app, optimized_app, plan, case, machine))
-        # The case's two emulated worlds are garbage now, full of reference cycles, and the
-        # console script makes full collections rare (cli.tune_garbage_collector).
-        gc.collect()
+    results = verify_cases(original_app, optimized_app, plan, cases)
     if output_format == "json":
         echo(render_json(results).rstrip("\n"))
     else:
@@ -66,6 +60,19 @@ def run_verify(
         render_text(results, Console(file=buffer, width=width))
         echo(buffer.getvalue().rstrip("\n"))
     return EXIT_EQUIVALENT if all(result.equivalent for result in results) else EXIT_DIVERGES
+
+
+def verify_cases(original: Application, optimized: Application, plan: PlanFacts,
+                 cases: list[Case]) -> list[CaseResult]:
+    """Every case run on both applications, in order (each case's machine is checked first)."""
+    machines = [machine_for(case, original, optimized) for case in cases]
+    results = []
+    for case, machine in zip(cases, machines, strict=True):
+        results.append(verify_case(original, optimized, plan, case, machine))
+        # The case's two emulated worlds are garbage now, full of reference cycles, and the
+        # console script makes full collections rare (cli.tune_garbage_collector).
+        gc.collect()
+    return results
 
 
 def machine_for(case: Case, original: Application, optimized: Application) -> str:
