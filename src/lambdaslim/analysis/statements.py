@@ -114,7 +114,17 @@ class Interpreter(CallEvaluator):
     def class_value(self, node: cst.ClassDef) -> Value:
         bases = [self.ev(arg.value) for arg in node.bases]
         name = node.name.value
+        unknown_bases = [b for b in bases if isinstance(b, Unknown)]
+        if unknown_bases:
+            return self.unknown(f"class {name} derives from a class the analysis does not model "
+                                f"({unknown_bases[0].reason})", node)
         if any(isinstance(b, ExceptionClass) for b in bases):
+            methods = [m.name.value for m in node.body.body if isinstance(m, cst.FunctionDef)]
+            if methods:
+                # __init__/__str__ decide the error message (the Cause): not the raised argument
+                return self.unknown(f"exception class {name} defines {', '.join(methods)}: "
+                                    "its error message is not the argument it is raised with",
+                                    node)
             self.exception_classes[name] = None
             return ExceptionClass(name)
         if any(isinstance(b, Qual) and b.name.startswith("pynamodb.") and b.name.endswith(
@@ -460,6 +470,16 @@ class Interpreter(CallEvaluator):
         value = self.ev(node.exc)
         if isinstance(value, ExceptionClass):
             value = ExceptionValue(value.name, Const(""))
+        if isinstance(value, ExceptionValue) and value.name == "KeyError" and \
+                value.message != Const(""):
+            # str(KeyError("sku")) is "'sku'", the repr of the argument
+            literal = isinstance(node.exc, cst.Call) and len(node.exc.args) == 1 and \
+                isinstance(node.exc.args[0].value, cst.SimpleString | cst.ConcatenatedString)
+            if literal and isinstance(value.message, Const) and isinstance(
+                    value.message.value, str):
+                value = ExceptionValue(value.name, Const(repr(value.message.value)))
+            else:
+                value = self.unknown("a KeyError's message is the repr of its argument", node)
         if isinstance(value, ExceptionValue):
             self.guard(Const(True), value.name, value.message)
         else:
@@ -523,8 +543,15 @@ class Interpreter(CallEvaluator):
             isinstance(s, Guard) and s.condition == Const(True) for s in new_steps
         ) and len(new_steps) <= 1
         returned = self.frame.returned
+        raised_unknowns = [u for u in self.unknowns if u not in saved[2]] if exited else []
         self.frame.locals, self.unknowns, self.frame.returned = saved[0], saved[2], saved[3]
         del self.steps[saved[1]:]
+        if raised_unknowns:
+            # A branch that exits with something the analysis cannot model (an exception class
+            # with its own __init__): the function is kept, and the reason says why.
+            for unknown in raised_unknowns:
+                self.record(unknown)
+            return True
         if not ok:
             return False
         if new_steps:

@@ -106,6 +106,16 @@ def condition(expr: ir.Expr, scope: Scope) -> Term:
         if expr.op in ("in", "not in"):
             test = _membership(expr, left, right)
             return test if expr.op == "in" else Expr("$not({0})", (test,))
+        if expr.op in ("==", "!=") and any(
+                isinstance(side, ir.Const) and isinstance(side.value, bool)
+                for side in (expr.left, expr.right)):
+            # Python's True == 1 == 1.0 (False == 0); JSONata's true = 1 is false.
+            flag, other = (expr.left, right) if isinstance(expr.left, ir.Const) and isinstance(
+                expr.left.value, bool) else (expr.right, left)
+            assert isinstance(flag, ir.Const) and isinstance(flag.value, bool)
+            template = "({0} = {1} or {0} = {2})" if expr.op == "==" else \
+                "({0} != {1} and {0} != {2})"
+            return Expr(template, (other, Lit(flag.value), Lit(int(flag.value))))
         return Expr("{0} " + _COMPARE[expr.op] + " {1}", (left, right))
     if isinstance(expr, ir.BoolOp):
         operands = tuple(_truth(operand, scope) for operand in expr.operands)

@@ -189,6 +189,7 @@ class StateBuilder:
         if pre_guards:
             self._choice(self.name, pre_guards, task_name, Ref("input"))
         if post_guards:
+            self._check_retried(post_guards)
             check = f"{self.name}: check"
             variables = {self._var("Input"): "{% $states.input %}",
                          self._var("Result"): "{% $states.result %}"}
@@ -196,6 +197,20 @@ class StateBuilder:
             self._choice(check, post_guards, self._next(), Ref("var:" + self._var("Input")))
         else:
             self._task(task_name, integration, output, self._next(), None)
+
+    def _check_retried(self, guards: list[_Guard]) -> None:
+        """A retrier that matched an error raised after the call re-ran the whole function,
+        call included (polling until a record appears); a Choice after the Task cannot."""
+        for retrier in self.state.get("Retry") or ():
+            names = retrier.get("ErrorEquals") or ()
+            if retrier.get("MaxAttempts", 3) == 0:
+                continue
+            for guard in guards:
+                if guard.error in names or any(n in CATCH_ALL for n in names):
+                    raise Unsupported(
+                        f"the state's Retry on {', '.join(names)} re-runs the function when it "
+                        f"raises {guard.error} (line {guard.line}), call included: a decision "
+                        "after the integration would not repeat the call")
 
     def _task(self, name: str, integration: Integration, output: Term, following: str | None,
               variables: dict[str, str] | None) -> None:
