@@ -1,9 +1,13 @@
-"""The plan of a fixture application, as ``lambdaslim rewrite`` would make it."""
+"""The plan of a fixture application, as ``lambdaslim rewrite`` would make it, and the value of
+one of its JSONata expressions."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from lambdaslim.catalog import load_catalog
 from lambdaslim.classification import analyze_application
@@ -16,3 +20,11 @@ def plan_for(app_dir: Path, **options: Any) -> Plan:
     catalog = load_catalog()
     analysis = analyze_application(load_application(app_dir), catalog)
     return build_plan(analysis, catalog, **options)
+
+
+def evaluate_jsonata(expression: str, state_input: Any) -> Any:
+    """A state's ``{% ... %}`` expression evaluated with ``$states.input`` bound."""
+    jsonata = pytest.importorskip("jsonata")
+    program = expression.removeprefix("{%").removesuffix("%}")
+    bound = f"($states := {json.dumps({'input': state_input})}; {program})"
+    return jsonata.Jsonata(bound).evaluate(None)

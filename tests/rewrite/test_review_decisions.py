@@ -12,7 +12,7 @@ from textwrap import dedent
 from typing import Any
 
 import pytest
-from fixture_plans import plan_for
+from fixture_plans import evaluate_jsonata, plan_for
 
 from lambdaslim.catalog import load_catalog
 from lambdaslim.classification import analyze_application
@@ -105,13 +105,6 @@ def _states(app: Path) -> dict[str, Any]:
     return edit.states
 
 
-def _evaluate(expression: str, state_input: Any) -> Any:
-    jsonata = pytest.importorskip("jsonata")
-    program = expression.removeprefix("{%").removesuffix("%}")
-    bound = f"($states := {json.dumps({'input': state_input})}; {program})"
-    return jsonata.Jsonata(bound).evaluate(None)
-
-
 CUSTOM_INIT = '''
     class ParcelTooHeavy(Exception):
         def __init__(self, weight):
@@ -177,7 +170,7 @@ def test_a_plain_exception_class_is_still_a_decision(tmp_path: Path,
     '''
     states = _states(_app(tmp_path, handler))
     held = states["Check parcel: ParcelTooHeavy"]
-    output = _evaluate(held["Output"], {"parcelId": "p-1", "weightKg": 31})
+    output = evaluate_jsonata(held["Output"], {"parcelId": "p-1", "weightKg": 31})
     assert json.loads(output["error"]["Cause"]) == {
         "errorMessage": "Parcel of 31 kg exceeds the limit", "errorType": "ParcelTooHeavy"}
 
@@ -194,7 +187,7 @@ def test_a_key_error_message_is_the_repr_of_its_argument(tmp_path: Path,
                                                          _module_cache: None) -> None:
     states = _states(_app(tmp_path, KEY_ERROR))
     held = states["Check parcel: KeyError"]
-    output = _evaluate(held["Output"], {"parcelId": "p-1", "weightKg": 31})
+    output = evaluate_jsonata(held["Output"], {"parcelId": "p-1", "weightKg": 31})
     # str(KeyError("weightKg")) == "'weightKg'"
     assert json.loads(output["error"]["Cause"])["errorMessage"] == "'weightKg'"
 
@@ -270,8 +263,8 @@ def test_a_comparison_with_true_is_python_equality(tmp_path: Path, _module_cache
     # The form sends 1/0 for checkboxes: Python's 1 == True holds, JSONata's 1 = true does not
     states = _states(_app(tmp_path, FLAG_GUARD))
     (rule,) = states["Check parcel"]["Choices"]
-    assert _evaluate(rule["Condition"], {"parcelId": "p-1", "fragile": fragile}) is raised
+    assert evaluate_jsonata(rule["Condition"], {"parcelId": "p-1", "fragile": fragile}) is raised
     negated = FLAG_GUARD.replace('== True', '!= False')
     (rule,) = _states(_app(tmp_path / "negated", negated))["Check parcel"]["Choices"]
-    assert _evaluate(rule["Condition"], {"parcelId": "p-1", "fragile": fragile}) is (
+    assert evaluate_jsonata(rule["Condition"], {"parcelId": "p-1", "fragile": fragile}) is (
         fragile != False)  # noqa: E712

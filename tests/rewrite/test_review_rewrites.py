@@ -12,7 +12,7 @@ from textwrap import dedent
 from typing import Any
 
 import pytest
-from fixture_plans import plan_for
+from fixture_plans import evaluate_jsonata, plan_for
 
 TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -92,13 +92,6 @@ def _task(app: Path) -> dict[str, Any]:
     return edit.states["Take order"]
 
 
-def _evaluate(expression: str, state_input: Any) -> Any:
-    jsonata = pytest.importorskip("jsonata")
-    program = expression.removeprefix("{%").removesuffix("%}")
-    bound = f"($states := {json.dumps({'input': state_input})}; {program})"
-    return jsonata.Jsonata(bound).evaluate(None)
-
-
 OR_DEFAULT = '''
     import json
     import os
@@ -128,18 +121,18 @@ def test_an_or_default_is_the_value_not_a_boolean(tmp_path: Path, _module_cache:
                                                   given: dict[str, Any], expected: str) -> None:
     task = _task(_app(tmp_path, OR_DEFAULT))
     state_input = {"orderId": "o-1", **given}
-    output = _evaluate(task["Output"], state_input)
+    output = evaluate_jsonata(task["Output"], state_input)
     assert output["intake"] == {"orderId": "o-1", "priority": expected}
-    body = _evaluate(task["Arguments"]["MessageBody"], state_input)
+    body = evaluate_jsonata(task["Arguments"]["MessageBody"], state_input)
     assert json.loads(body) == {"orderId": "o-1", "priority": expected}
 
 
 def test_an_and_of_values_is_the_deciding_operand(tmp_path: Path, _module_cache: None) -> None:
     task = _task(_app(tmp_path, OR_DEFAULT.replace(
         'event.get("priority") or "normal"', 'event.get("express") and "express"')))
-    assert _evaluate(task["Output"], {"orderId": "o-1", "express": 0})["intake"][
+    assert evaluate_jsonata(task["Output"], {"orderId": "o-1", "express": 0})["intake"][
         "priority"] == 0
-    assert _evaluate(task["Output"], {"orderId": "o-1", "express": True})["intake"][
+    assert evaluate_jsonata(task["Output"], {"orderId": "o-1", "express": True})["intake"][
         "priority"] == "express"
 
 
@@ -164,8 +157,8 @@ def test_str_of_a_number_alone_is_text(tmp_path: Path, _module_cache: None) -> N
     task = _task(_app(tmp_path, STR_OF_A_NUMBER))
     state_input = {"orderId": "o-1", "quantity": 3}
     quantity = task["Arguments"]["Item"]["quantity"]["N"]
-    assert _evaluate(quantity, state_input) == "3"
-    assert _evaluate(task["Output"], state_input)["intake"] == {"stored": "3"}
+    assert evaluate_jsonata(quantity, state_input) == "3"
+    assert evaluate_jsonata(task["Output"], state_input)["intake"] == {"stored": "3"}
 
 
 def test_str_of_a_number_alone_stays_jsonpath_when_it_can(tmp_path: Path,
