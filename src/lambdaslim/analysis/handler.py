@@ -17,6 +17,7 @@ import libcst as cst
 
 from lambdaslim.analysis.ir import Expr, HandlerSummary, Unknown
 from lambdaslim.analysis.lines import LineIndex
+from lambdaslim.analysis.parsing import parse_module
 from lambdaslim.analysis.statements import Interpreter, ir_unknowns
 from lambdaslim.analysis.values import Function, NoOp
 
@@ -32,7 +33,7 @@ def summarize_handler(source: bytes, file: str, function: str) -> HandlerSummary
         line = source.count(b"\n", 0, exc.start) + 1
         return _failed(file, function, f"the file is not valid UTF-8 (byte {exc.start})", line)
     try:
-        module = cst.parse_module(text)
+        module = parse_module(text)
     except cst.ParserSyntaxError as exc:
         return _failed(file, function, f"syntax error: {exc.message}", exc.raw_line)
     except Exception as exc:  # libcst raises other errors on some invalid input
@@ -60,7 +61,7 @@ def _summarize_module(module: cst.Module, text: str, file: str, function: str) -
     decorators = []
     interpreter.frame.func = func  # decorators are evaluated in the module scope
     for decorator in func.decorators:
-        interpreter.statement_line = lines.line(decorator, func) or lines.def_line(func)
+        interpreter.statement_line = lines.line(decorator) or lines.def_line(func)
         text_form = interpreter.code(decorator.decorator)
         decorators.append(text_form)
         value = interpreter.ev(decorator.decorator)
