@@ -57,6 +57,9 @@ class Substituter:
         return rendered
 
     def text(self, text: str, on_missing: Callable[[str], str]) -> str:
+        if "${" not in text:
+            return text  # most strings of a definition: no substitution to look for
+
         def replace(match: Any) -> str:
             name = match.group(2)
             rendered = self.substitution(name)

@@ -71,9 +71,14 @@ def _child(node: Any, key: str | int) -> Any:
     return None
 
 
+_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def to_plain(node: Any) -> Any:
     """A plain ``dict``/``list``/``str``/``int``/``float``/``bool``/``None`` copy."""
-    if isinstance(node, Mapping):
+    if type(node) in _PLAIN_SCALARS:  # most values: exact types, not ruamel's subclasses
+        return node
+    if isinstance(node, dict | Mapping):
         return {str(key): to_plain(value) for key, value in node.items()}
     if isinstance(node, list | tuple):
         return [to_plain(item) for item in node]

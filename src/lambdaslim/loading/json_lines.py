@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from json.decoder import JSONObject  # type: ignore[attr-defined]
 from json.scanner import py_make_scanner  # type: ignore[attr-defined]
 from typing import Any
 
 from lambdaslim.errors import LoadError
+
+_NEWLINE = re.compile("\n")
 
 
 class LineDict(dict[str, Any]):
@@ -25,7 +28,7 @@ class LineDict(dict[str, Any]):
 def parse_json(text: str, shown: str) -> Any:
     """Parse JSON; a syntax problem is a LoadError naming ``shown`` and the line."""
     line_starts = [0]
-    line_starts += [index + 1 for index, char in enumerate(text) if char == "\n"]
+    line_starts += [match.end() for match in _NEWLINE.finditer(text)]
     decoder = json.JSONDecoder()
 
     def parse_object(state: tuple[str, int], *args: Any) -> tuple[LineDict, int]:
