@@ -25,7 +25,7 @@ from lambdaslim.analysis import HandlerVerdict, Reason, classify_handler
 from lambdaslim.analysis.ir import EnvRef, SdkCall
 from lambdaslim.catalog import Catalog
 from lambdaslim.express import Eligibility, express_eligibility
-from lambdaslim.handler_summaries import HandlerRequest, SummaryCache, summarize_handlers
+from lambdaslim.handler_summaries import HandlerRequest, SummaryCache, iter_summaries
 from lambdaslim.model import Application, Function, Location, StateMachine, references_of
 
 REPLACE = "replace"
@@ -88,8 +88,8 @@ def analyze_application(
 ) -> Analysis:
     """Classify every function of ``app``; ``jobs`` processes summarise the handlers."""
     wanted = {fid: request for fid in app.functions if (request := _request(app, fid))}
-    summaries = summarize_handlers(list(wanted.values()), jobs=jobs, cache=cache, advance=advance)
-    handler_verdicts = {
+    summaries = iter_summaries(list(wanted.values()), jobs=jobs, cache=cache, advance=advance)
+    handler_verdicts = {  # classified as they arrive, while the workers parse the rest
         fid: classify_handler(summary, catalog, invoked_async=_invoked_async(app, fid))
         for fid, summary in zip(wanted, summaries, strict=True)
     }

@@ -145,14 +145,19 @@ class BackgroundSummaries:
             self._futures[handler] = (future, index)
         self._batch = []
 
-    def take(self, path: Path, function: str) -> HandlerSummary | None:
-        """The summary made in the background, or None when it was not submitted."""
+    def has(self, path: Path, function: str) -> bool:
+        """Whether the handler was submitted (and so :meth:`take` gives its summary)."""
+        return (path, function) in self._done or (path, function) in self._futures or any(
+            handler == (path, function) for handler, _ in self._batch)
+
+    def take(self, path: Path, function: str) -> HandlerSummary:
+        """The summary made in the background (waiting for it); the handler was submitted."""
         self._flush()
         done = self._done.pop((path, function), None)
         if done is not None:
             return done
-        pending = self._futures.pop((path, function), None)
-        return None if pending is None else pending[0].result()[pending[1]]
+        future, index = self._futures.pop((path, function))
+        return future.result()[index]
 
     def close(self) -> None:
         if self.pool is not None:
@@ -193,37 +198,53 @@ def summarize_handlers(
     advance: Callable[[int], None] = lambda _: None,
 ) -> list[HandlerSummary]:
     """Summaries in the order of ``requests``, whatever ``jobs`` is."""
+    return list(iter_summaries(requests, jobs=jobs, cache=cache, advance=advance))
+
+
+def iter_summaries(
+    requests: Sequence[HandlerRequest],
+    *,
+    jobs: int,
+    cache: SummaryCache | None,
+    advance: Callable[[int], None] = lambda _: None,
+) -> Iterator[HandlerSummary]:
+    """Summaries in the order of ``requests``, each as soon as it and those before it are
+    made: the caller classifies while the workers still parse (consume it to the end)."""
     background = _BACKGROUND
-    results: list[HandlerSummary | None] = [None] * len(requests)
+    # Per request: a summary now, the background's (None), or an index into ``pending``.
+    plan: list[HandlerSummary | int | None] = []
     pending: list[tuple[int, bytes, str | None]] = []
     for index, request in enumerate(requests):
-        made = background.take(request.path, request.function) if background else None
-        if made is not None:
-            results[index] = replace(made, file=request.shown)
-            advance(1)
+        if background is not None and background.has(request.path, request.function):
+            plan.append(None)
             continue
         source = _read(request.path)
         if not isinstance(source, bytes):
-            results[index] = HandlerSummary(request.shown, request.function, 1,
-                                            unknowns=(source,))
-            advance(1)
+            plan.append(HandlerSummary(request.shown, request.function, 1, unknowns=(source,)))
             continue
         key = cache.key(source, request.function) if cache else None
         cached = cache.get(key) if cache and key else None
         if cached is not None:
-            results[index] = replace(cached, file=request.shown)
-            advance(1)
+            plan.append(replace(cached, file=request.shown))
         else:
+            plan.append(len(pending))
             pending.append((index, source, key))
     work: list[_Work] = [
         (source, requests[i].shown, requests[i].function, key, cache) for i, source, key in pending
     ]
-    pool = background.pool if background else None
-    for (index, _, _), summary in zip(
-        pending, _summarize_all(work, jobs, advance, pool), strict=True
-    ):
-        results[index] = summary
-    return [summary for summary in results if summary is not None]
+    made = _summarize_all(work, jobs, background.pool if background else None)
+    for request, step in zip(requests, plan, strict=True):
+        if step is None:
+            assert background is not None
+            summary = replace(background.take(request.path, request.function), file=request.shown)
+        elif isinstance(step, int):
+            summary = next(made)
+        else:
+            summary = step
+        advance(1)
+        yield summary
+    for _ in made:  # closes a pool of its own
+        pass
 
 
 def _read(path: Path) -> bytes | Unknown:
@@ -277,26 +298,19 @@ def _start_worker() -> None:
 
 
 def _summarize_all(
-    work: list[_Work],
-    jobs: int,
-    advance: Callable[[int], None],
-    pool: ProcessPoolExecutor | None = None,
-) -> list[HandlerSummary]:
+    work: list[_Work], jobs: int, pool: ProcessPoolExecutor | None = None
+) -> Iterator[HandlerSummary]:
+    """Summaries of ``work`` in order, lazily: in this process, or by ``pool`` (or by a pool of
+    its own, shut down once the last summary is taken)."""
     if pool is None and (jobs <= 1 or len(work) < PARALLEL_THRESHOLD):
-        out = []
         for item in work:
-            out.append(_summarize_one(item))
-            advance(1)
-        return out
+            yield _summarize_one(item)
+        return
     chunk = max(1, len(work) // (jobs * 8))
     own = pool is None
     executor = pool or _new_pool(jobs)
-    out = []
     try:
-        for summary in executor.map(_summarize_one, work, chunksize=chunk):
-            out.append(summary)
-            advance(1)
+        yield from executor.map(_summarize_one, work, chunksize=chunk)
     finally:
         if own:
             executor.shutdown(wait=True)
-    return out
