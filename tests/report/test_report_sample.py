@@ -28,7 +28,7 @@ def test_regenerating_the_sample_report_gives_the_committed_bytes(tmp_path: Path
         "--report", str(report), "--verify",
     ])
     assert result.exit_code == 0, result.output
-    assert "wrote report" in result.output and "6 of 6 cases equivalent" in result.output
+    assert "wrote report" in result.output and "7 of 7 cases equivalent" in result.output
     assert report.read_bytes() == COMMITTED.read_bytes()
 
 
@@ -47,7 +47,7 @@ def test_the_committed_report_shows_what_a_reviewer_needs() -> None:
            "app.py#L43)" in text
     assert '<details><summary><code>template.yaml</code>' in text
     assert "- `functions/create_user/` (2 files)" in text
-    assert "**6 of 6 cases equivalent.**" in text
+    assert "**7 of 7 cases equivalent.**" in text
     assert "## Cost and latency (a model)" in text
     assert "Prices for us-east-1, read on 2026-11-26" in text
     assert "| Lambda hops on the critical path | 6 | 1 |" in text

@@ -262,9 +262,11 @@ def test_a_comparison_with_true_is_python_equality(tmp_path: Path, _module_cache
                                                    fragile: Any, raised: bool) -> None:
     # The form sends 1/0 for checkboxes: Python's 1 == True holds, JSONata's 1 = true does not
     states = _states(_app(tmp_path, FLAG_GUARD))
-    (rule,) = states["Check parcel"]["Choices"]
+    present, rule = states["Check parcel"]["Choices"]  # KeyError when "fragile" is missing
+    assert evaluate_jsonata(present["Condition"], {"parcelId": "p-1", "fragile": fragile}) is False
     assert evaluate_jsonata(rule["Condition"], {"parcelId": "p-1", "fragile": fragile}) is raised
     negated = FLAG_GUARD.replace('== True', '!= False')
-    (rule,) = _states(_app(tmp_path / "negated", negated))["Check parcel"]["Choices"]
+    present, rule = _states(_app(tmp_path / "negated", negated))["Check parcel"]["Choices"]
+    assert evaluate_jsonata(present["Condition"], {"parcelId": "p-1", "fragile": fragile}) is False
     assert evaluate_jsonata(rule["Condition"], {"parcelId": "p-1", "fragile": fragile}) is (
         fragile != False)  # noqa: E712

@@ -83,16 +83,55 @@ def test_guard_with_lower_needs_jsonata_and_routes_to_the_catcher(fleet_plan: Pl
     # event, which ResultPath $.vehicle puts back where it came from: the output is the input,
     # so the Choice goes straight on. The catcher (ResultPath $.rejection) saw the raw state
     # input with the Lambda error object at $.rejection, then went to "Reject request".
+    # Before the guard, what Python raised evaluating it: KeyError for a missing region,
+    # AttributeError for a region that is not text, KeyError for a missing vin when the
+    # message is built. The catcher only names UnsupportedRegionError: those fail.
+    py_type = ('($t := $type($states.input.vehicle.region); $t = "null" ? "NoneType" : '
+               '$t = "boolean" ? "bool" : $t = "array" ? "list" : $t = "object" ? "dict" : '
+               '$t = "number" ? ($floor($states.input.vehicle.region) = '
+               '$states.input.vehicle.region ? "int" : "float") : $t)')
     assert states_of(fleet_plan, "Check depot region") == {
         "Check depot region": {
             "Type": "Choice",
             "QueryLanguage": "JSONata",
             "Comment": "Vans are serviced in the region they are registered in",
             "Choices": [{
+                "Condition": "{% $not($exists($states.input.vehicle.region)) %}",
+                "Next": "Check depot region: KeyError",
+            }, {
+                "Condition": '{% $type($states.input.vehicle.region) != "string" %}',
+                "Next": "Check depot region: AttributeError",
+            }, {
+                "Condition": '{% ($lowercase($states.input.vehicle.region) != "north-east") and '
+                             '($not($exists($states.input.vehicle.vin))) %}',
+                "Next": "Check depot region: KeyError (line 19)",
+            }, {
                 "Condition": '{% $lowercase($states.input.vehicle.region) != "north-east" %}',
                 "Next": "Check depot region: UnsupportedRegionError",
             }],
             "Default": "Check mileage",
+        },
+        "Check depot region: KeyError": {
+            "Type": "Fail",
+            "QueryLanguage": "JSONata",
+            "Comment": "KeyError raised by the replaced function (line 19)",
+            "Error": "KeyError",
+            "Cause": '{% $string({"errorMessage": "\'region\'", "errorType": "KeyError"}) %}',
+        },
+        "Check depot region: AttributeError": {
+            "Type": "Fail",
+            "QueryLanguage": "JSONata",
+            "Comment": "AttributeError raised by the replaced function (line 19)",
+            "Error": "AttributeError",
+            "Cause": '{% $string({"errorMessage": "\'" & (' + py_type + ') & "\' object has '
+                     'no attribute \'lower\'", "errorType": "AttributeError"}) %}',
+        },
+        "Check depot region: KeyError (line 19)": {
+            "Type": "Fail",
+            "QueryLanguage": "JSONata",
+            "Comment": "KeyError raised by the replaced function (line 19)",
+            "Error": "KeyError",
+            "Cause": '{% $string({"errorMessage": "\'vin\'", "errorType": "KeyError"}) %}',
         },
         "Check depot region: UnsupportedRegionError": {
             "Type": "Pass",
@@ -139,10 +178,12 @@ def test_guard_error_object_is_the_one_the_catcher_received(fleet_plan: Plan) ->
     program = raise_pass["Output"].removeprefix("{%").removesuffix("%}")
     bound = f"($states := {json.dumps({'input': state_input})}; {program})"
     assert jsonata.Jsonata(bound).evaluate(None) == lambda_catch_output
-    condition = states_of(fleet_plan, "Check depot region")["Check depot region"]["Choices"][0]
-    test = condition["Condition"].removeprefix("{%").removesuffix("%}")
-    assert jsonata.Jsonata(
-        f"($states := {json.dumps({'input': state_input})}; {test})").evaluate(None) is True
+    # The first rule to match is the guard's own: no KeyError/AttributeError rule before it.
+    rules = states_of(fleet_plan, "Check depot region")["Check depot region"]["Choices"]
+    matched = [rule["Next"] for rule in rules if jsonata.Jsonata(
+        f"($states := {json.dumps({'input': state_input})}; "
+        f"{rule['Condition'].removeprefix('{%').removesuffix('%}')})").evaluate(None) is True]
+    assert matched[:1] == ["Check depot region: UnsupportedRegionError"]
 
 
 def test_numeric_guard_without_catcher_becomes_a_fail(fleet_plan: Plan) -> None:
@@ -331,6 +372,15 @@ def test_aws_sdk_query_then_decision_on_its_result(fleet_plan: Plan) -> None:
             }],
             "Next": "Find open orders: check",
         },
+        "Find open orders: KeyError": {
+            "Type": "Pass",
+            "QueryLanguage": "JSONata",
+            "Comment": "KeyError raised by the replaced function (line 27), as its catcher saw it",
+            "Output": '{% $merge([$lsFindOpenOrdersInput, {"rejection": {"Error": "KeyError", '
+                      '"Cause": $string({"errorMessage": "\'Count\'", '
+                      '"errorType": "KeyError"})}}]) %}',
+            "Next": "Reject request",
+        },
         "Find open orders: OpenWorkOrdersError": {
             "Type": "Pass",
             "QueryLanguage": "JSONata",
@@ -345,7 +395,9 @@ def test_aws_sdk_query_then_decision_on_its_result(fleet_plan: Plan) -> None:
         "Find open orders: check": {
             "Type": "Choice",
             "QueryLanguage": "JSONata",
-            "Choices": [{"Condition": "{% $lsFindOpenOrdersResult.Count > 0 %}",
+            "Choices": [{"Condition": "{% $not($exists($lsFindOpenOrdersResult.Count)) %}",
+                         "Next": "Find open orders: KeyError"},
+                        {"Condition": "{% $lsFindOpenOrdersResult.Count > 0 %}",
                          "Next": "Find open orders: OpenWorkOrdersError"}],
             "Default": "Record inspection",
         },
@@ -384,6 +436,32 @@ def test_requests_get_with_raise_for_status_and_a_guard(fleet_plan: Plan) -> Non
             }],
             "Next": "Check recalls: check",
         },
+        # body["openRecalls"], then body["campaigns"][0] only when the message is built.
+        # The catcher names RecallOpenError only: those fail.
+        "Check recalls: KeyError": {
+            "Type": "Fail",
+            "QueryLanguage": "JSONata",
+            "Comment": "KeyError raised by the replaced function (line 18)",
+            "Error": "KeyError",
+            "Cause": '{% $string({"errorMessage": "\'openRecalls\'", '
+                     '"errorType": "KeyError"}) %}',
+        },
+        "Check recalls: KeyError (line 18)": {
+            "Type": "Fail",
+            "QueryLanguage": "JSONata",
+            "Comment": "KeyError raised by the replaced function (line 18)",
+            "Error": "KeyError",
+            "Cause": '{% $string({"errorMessage": "\'campaigns\'", '
+                     '"errorType": "KeyError"}) %}',
+        },
+        "Check recalls: IndexError": {
+            "Type": "Fail",
+            "QueryLanguage": "JSONata",
+            "Comment": "IndexError raised by the replaced function (line 18)",
+            "Error": "IndexError",
+            "Cause": '{% $string({"errorMessage": "list index out of range", '
+                     '"errorType": "IndexError"}) %}',
+        },
         "Check recalls: RecallOpenError": {
             "Type": "Pass",
             "QueryLanguage": "JSONata",
@@ -398,8 +476,20 @@ def test_requests_get_with_raise_for_status_and_a_guard(fleet_plan: Plan) -> Non
         "Check recalls: check": {
             "Type": "Choice",
             "QueryLanguage": "JSONata",
-            "Choices": [{"Condition": "{% $lsCheckRecallsResult.ResponseBody.openRecalls > 0 %}",
-                         "Next": "Check recalls: RecallOpenError"}],
+            "Choices": [
+                {"Condition": "{% $not($exists($lsCheckRecallsResult.ResponseBody.openRecalls)) "
+                              "%}",
+                 "Next": "Check recalls: KeyError"},
+                {"Condition": "{% ($lsCheckRecallsResult.ResponseBody.openRecalls > 0) and "
+                              "($not($exists($lsCheckRecallsResult.ResponseBody.campaigns))) %}",
+                 "Next": "Check recalls: KeyError (line 18)"},
+                {"Condition": "{% ($lsCheckRecallsResult.ResponseBody.openRecalls > 0) and "
+                              "($not($exists($lsCheckRecallsResult.ResponseBody.campaigns[0]))) "
+                              "%}",
+                 "Next": "Check recalls: IndexError"},
+                {"Condition": "{% $lsCheckRecallsResult.ResponseBody.openRecalls > 0 %}",
+                 "Next": "Check recalls: RecallOpenError"},
+            ],
             "Default": "Announce",
         },
     }
@@ -522,7 +612,10 @@ def test_the_definition_is_the_original_with_the_states_spliced_in(fleet_plan: P
     machine = fleet_plan.machine(MACHINE)
     assert machine is not None
     top = list(machine.definition["States"])
-    assert top[:4] == ["Check depot region", "Check depot region: UnsupportedRegionError",
+    assert top[:7] == ["Check depot region", "Check depot region: KeyError",
+                       "Check depot region: AttributeError",
+                       "Check depot region: KeyError (line 19)",
+                       "Check depot region: UnsupportedRegionError",
                        "Check mileage", "Check mileage: MileageLimitExceeded"]
     text = json.dumps(machine.definition)
     for function in machine.invoke_removed:

@@ -95,11 +95,33 @@ def jsonata_states(states: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any
 CHECK_COUNTRY = {
     # Payload {% $states.input.patient %}: event["country"] is patient.country. The catcher
     # has no Output: the state output was the error object itself, then the catcher's Next.
+    # Before the guard, what Python raised evaluating it: KeyError without a country,
+    # AttributeError when it is not text. The catcher names only UnsupportedCountryError.
     "Check country": {
         "Type": "Choice",
-        "Choices": [{"Condition": '{% $lowercase($states.input.patient.country) != "nl" %}',
+        "Choices": [{"Condition": "{% $not($exists($states.input.patient.country)) %}",
+                     "Next": "Check country: KeyError"},
+                    {"Condition": '{% $type($states.input.patient.country) != "string" %}',
+                     "Next": "Check country: AttributeError"},
+                    {"Condition": '{% $lowercase($states.input.patient.country) != "nl" %}',
                      "Next": "Check country: UnsupportedCountryError"}],
         "Default": "Check age",
+    },
+    "Check country: KeyError": {
+        "Type": "Fail",
+        "Comment": "KeyError raised by the replaced function (line 9)",
+        "Error": "KeyError",
+        "Cause": '{% $string({"errorMessage": "\'country\'", "errorType": "KeyError"}) %}',
+    },
+    "Check country: AttributeError": {
+        "Type": "Fail",
+        "Comment": "AttributeError raised by the replaced function (line 9)",
+        "Error": "AttributeError",
+        "Cause": '{% $string({"errorMessage": "\'" & (($t := $type($states.input.patient.country);'
+                 ' $t = "null" ? "NoneType" : $t = "boolean" ? "bool" : $t = "array" ? "list" : '
+                 '$t = "object" ? "dict" : $t = "number" ? ($floor($states.input.patient.country)'
+                 ' = $states.input.patient.country ? "int" : "float") : $t)) & "\' object has no '
+                 'attribute \'lower\'", "errorType": "AttributeError"}) %}',
     },
     "Check country: UnsupportedCountryError": {
         "Type": "Pass",
@@ -114,11 +136,29 @@ CHECK_COUNTRY = {
 CHECK_AGE = {
     # A function ARN with Arguments {% $states.input.patient %}: that is the event.
     # Output {% $states.input %}: the Choice passes its input on.
+    # KeyError without an age; without an id only when the message is built (a minor).
     "Check age": {
         "Type": "Choice",
-        "Choices": [{"Condition": "{% $states.input.patient.age < 18 %}",
+        "Choices": [{"Condition": "{% $not($exists($states.input.patient.age)) %}",
+                     "Next": "Check age: KeyError"},
+                    {"Condition": "{% ($states.input.patient.age < 18) and "
+                                  "($not($exists($states.input.patient.id))) %}",
+                     "Next": "Check age: KeyError (line 9)"},
+                    {"Condition": "{% $states.input.patient.age < 18 %}",
                      "Next": "Check age: MinorPatientError"}],
         "Default": "Reserve slot",
+    },
+    "Check age: KeyError": {
+        "Type": "Fail",
+        "Comment": "KeyError raised by the replaced function (line 9)",
+        "Error": "KeyError",
+        "Cause": '{% $string({"errorMessage": "\'age\'", "errorType": "KeyError"}) %}',
+    },
+    "Check age: KeyError (line 9)": {
+        "Type": "Fail",
+        "Comment": "KeyError raised by the replaced function (line 9)",
+        "Error": "KeyError",
+        "Cause": '{% $string({"errorMessage": "\'id\'", "errorType": "KeyError"}) %}',
     },
     "Check age: MinorPatientError": {
         "Type": "Fail",

@@ -32,6 +32,7 @@ CASE_FILES = sorted(CASES_DIR.glob("*.json"))
 EXPECTED_CASES = {
     "happy_path",
     "identity_mismatch",
+    "identity_missing_birthdate",
     "user_already_exists",
     "address_rejected",
     "id_extraction_fails",

@@ -349,6 +349,10 @@ class _Classifier:
     def declare_values(self) -> None:
         env_vars = set()
         missing = None
+        # A guard's condition and message raise KeyError as the handler did: the rewrite puts
+        # a rule for each field they read before the guard's rule.
+        guarded = [id(expr) for step in self.summary.steps if isinstance(step, Guard)
+                   for expr in (step.condition, step.message)]
         for value, line in self.values():
             for node in walk(value):
                 if isinstance(node, Generated):
@@ -368,7 +372,8 @@ class _Classifier:
                         "repr", line))
                 elif isinstance(node, EnvRef):
                     env_vars.add(node.name)
-                elif isinstance(node, EventPath) and node.path and not node.optional:
+                elif isinstance(node, EventPath) and node.path and not node.optional and \
+                        id(value) not in guarded:
                     missing = missing or line
         for name in sorted(env_vars):
             self.declared.append(Declared(

@@ -118,11 +118,11 @@ def condition(expr: ir.Expr, scope: Scope) -> Term:
             return Expr(template, (other, Lit(flag.value), Lit(int(flag.value))))
         return Expr("{0} " + _COMPARE[expr.op] + " {1}", (left, right))
     if isinstance(expr, ir.BoolOp):
-        operands = tuple(_truth(operand, scope) for operand in expr.operands)
+        operands = tuple(truth(operand, scope) for operand in expr.operands)
         return Expr(_joined(f" {expr.op} ", len(operands)), operands)
     if isinstance(expr, ir.Not):
-        return Expr("$not({0})", (_truth(expr.operand, scope),))
-    return _truth(expr.arg if isinstance(expr, ir.Truthy) else expr, scope)
+        return Expr("$not({0})", (truth(expr.operand, scope),))
+    return truth(expr.arg if isinstance(expr, ir.Truthy) else expr, scope)
 
 
 def _membership(expr: ir.Compare, left: Term, right: Term) -> Term:
@@ -147,13 +147,14 @@ def _bool_value(expr: ir.BoolOp, scope: Scope) -> Term:
     (``event.get("priority") or "normal"`` is the priority or ``"normal"``)."""
     term = value(expr.operands[-1], scope)
     for operand in reversed(expr.operands[:-1]):
-        test, chosen = _truth(operand, scope), value(operand, scope)
+        test, chosen = truth(operand, scope), value(operand, scope)
         template = "{0} ? {1} : {2}" if expr.op == "or" else "{0} ? {2} : {1}"
         term = Expr(template, (test, chosen, term))
     return term
 
 
-def _truth(expr: ir.Expr, scope: Scope) -> Term:
+def truth(expr: ir.Expr, scope: Scope) -> Term:
+    """A JSONata boolean: whether Python finds ``expr`` true."""
     if isinstance(expr, ir.Compare | ir.BoolOp | ir.Not):
         return condition(expr, scope)
     return Expr(TRUTHY, (value(expr, scope),))
@@ -168,5 +169,10 @@ def _optional(term: Term, optional: bool, default: ir.Expr | None, scope: Scope)
 
 def error_object(error: str, message: ir.Expr, scope: Scope) -> Term:
     """The ``{"Error", "Cause"}`` object a Lambda error with this exception produces."""
-    cause = Obj((("errorMessage", value(message, scope)), ("errorType", Lit(error))))
+    return error_term(error, value(message, scope))
+
+
+def error_term(error: str, message: Term) -> Term:
+    """The ``{"Error", "Cause"}`` object of exception ``error`` with the text ``message``."""
+    cause = Obj((("errorMessage", message), ("errorType", Lit(error))))
     return Obj((("Error", Lit(error)), ("Cause", Expr("$string({0})", (cause,)))))

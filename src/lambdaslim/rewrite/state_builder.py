@@ -8,6 +8,9 @@ Shape of a replacement, each part only when the handler needs it:
     <name>: output    Pass computing the state's original output when a Choice passed through
     <name>: <Error>   Pass producing the catcher's output, or Fail, for each guard
 
+Before each guard's rule come the rules raising what Python raised while evaluating it
+(``KeyError`` for a missing field, ``IndexError``, ``AttributeError``; see ``guard_checks``).
+
 A guard's error reaches the replaced state's catcher the way the Lambda error did: the same
 ``{"Error", "Cause"}`` object at the catcher's ResultPath, then the catcher's ``Next``. A Fail
 state cannot be caught by the catcher of the state it replaces, so a guard with a matching
@@ -28,6 +31,7 @@ from lambdaslim.analysis import HandlerVerdict, ir
 from lambdaslim.catalog import Catalog
 from lambdaslim.express import SERVICE_ERRORS
 from lambdaslim.plan import Connection, Declared, IamStatement
+from lambdaslim.rewrite.guard_checks import Precondition, preconditions
 from lambdaslim.rewrite.integrations import (
     Environment,
     Integration,
@@ -60,6 +64,7 @@ class _Guard:
     error: str
     error_object: Term
     line: int
+    checks: tuple[Precondition, ...] = ()
 
 
 def variable_name(state_name: str, suffix: str) -> str:
@@ -135,8 +140,9 @@ class StateBuilder:
             elif isinstance(step, ir.Guard):
                 if integration is not None and self._implied(step):
                     continue
+                checks = tuple(preconditions(step, scope, self._first_subscript))
                 guard = _Guard(condition(step.condition, scope), step.error,
-                               error_object(step.error, step.message, scope), step.line)
+                               error_object(step.error, step.message, scope), step.line, checks)
                 guards.append(guard)
                 if integration is None:
                     pre.append(guard)
@@ -149,6 +155,11 @@ class StateBuilder:
         returned = Lit(None) if self.summary.returns is None else value(self.summary.returns,
                                                                          scope)
         return StateBuilder._Walk(event, guards, pre, returned, integration)
+
+    def _first_subscript(self, step: int) -> int:
+        """Where the subscripts start in a call result's path: after the response attribute
+        of an HTTP response (``response.json()["id"]``), at once for a boto3 response."""
+        return 1 if isinstance(self.summary.steps[step], ir.HttpCall) else 0
 
     def _implied(self, guard: ir.Guard) -> bool:
         """``FailedEntryCount > 0`` after PutEvents: the integration itself fails then."""
@@ -206,11 +217,12 @@ class StateBuilder:
             if retrier.get("MaxAttempts", 3) == 0:
                 continue
             for guard in guards:
-                if guard.error in names or any(n in CATCH_ALL for n in names):
-                    raise Unsupported(
-                        f"the state's Retry on {', '.join(names)} re-runs the function when it "
-                        f"raises {guard.error} (line {guard.line}), call included: a decision "
-                        "after the integration would not repeat the call")
+                for error in (guard.error, *(c.error for c in guard.checks)):
+                    if error in names or any(n in CATCH_ALL for n in names):
+                        raise Unsupported(
+                            f"the state's Retry on {', '.join(names)} re-runs the function when "
+                            f"it raises {error} (line {guard.line}), call included: a decision "
+                            "after the integration would not repeat the call")
 
     def _task(self, name: str, integration: Integration, output: Term, following: str | None,
               variables: dict[str, str] | None) -> None:
@@ -247,10 +259,19 @@ class StateBuilder:
 
     def _choice(self, name: str, guards: list[_Guard], default: str | None,
                 state_input: Term) -> None:
-        rules = [
-            {"Condition": "{% " + render(g.condition) + " %}", "Next": self._raise(g, state_input)}
-            for g in guards
-        ]
+        rules: list[dict[str, str]] = []
+        checked: set[str] = set()
+        for guard in guards:
+            for check in guard.checks:
+                rule = "{% " + render(check.condition) + " %}"
+                if check.key in checked or any(r["Condition"] == rule for r in rules):
+                    continue  # checked before in this Choice: it passed to get here
+                if check.unconditional:
+                    checked.add(check.key)
+                raised = _Guard(check.condition, check.error, check.error_object, guard.line)
+                rules.append({"Condition": rule, "Next": self._raise(raised, state_input)})
+            rules.append({"Condition": "{% " + render(guard.condition) + " %}",
+                          "Next": self._raise(guard, state_input)})
         choice: dict[str, Any] = {"Type": "Choice"}
         if not self.machine_jsonata:
             choice["QueryLanguage"] = "JSONata"
@@ -264,6 +285,12 @@ class StateBuilder:
         name = f"{self.name}: {guard.error}"
         if name in self.built.states:
             name = f"{name} (line {guard.line})"
+        if name in self.built.states:
+            # several checks of one line raising the same error
+            count = 2
+            while f"{name[:-1]}, {count})" in self.built.states:
+                count += 1
+            name = f"{name[:-1]}, {count})"
         catcher = self._catcher_for(guard.error)
         if catcher is None:
             self.built.states[name] = self._fail(guard)
