@@ -22,9 +22,13 @@ def plan_for(app_dir: Path, **options: Any) -> Plan:
     return build_plan(analysis, catalog, **options)
 
 
-def evaluate_jsonata(expression: str, state_input: Any) -> Any:
-    """A state's ``{% ... %}`` expression evaluated with ``$states.input`` bound."""
+def evaluate_jsonata(expression: str, state_input: Any,
+                     variables: dict[str, Any] | None = None) -> Any:
+    """A state's ``{% ... %}`` expression evaluated with ``$states.input`` and the workflow
+    ``variables`` (``Assign``ed earlier) bound."""
     jsonata = pytest.importorskip("jsonata")
     program = expression.removeprefix("{%").removesuffix("%}")
-    bound = f"($states := {json.dumps({'input': state_input})}; {program})"
+    assigned = "".join(f"${name} := {json.dumps(value)}; "
+                       for name, value in (variables or {}).items())
+    bound = f"($states := {json.dumps({'input': state_input})}; {assigned}{program})"
     return jsonata.Jsonata(bound).evaluate(None)

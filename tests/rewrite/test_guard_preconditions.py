@@ -21,7 +21,7 @@ from textwrap import dedent
 from typing import Any
 
 import pytest
-from fixture_plans import plan_for
+from fixture_plans import evaluate_jsonata, plan_for
 
 from lambdaslim.plan import Plan
 
@@ -113,14 +113,6 @@ def _handler(app: Path) -> Any:
     return module.lambda_handler
 
 
-def _evaluate(expression: str, state_input: Any, variables: dict[str, Any]) -> Any:
-    jsonata = pytest.importorskip("jsonata")
-    program = expression.removeprefix("{%").removesuffix("%}")
-    bound = "".join(f"${name} := {json.dumps(value)}; " for name, value in variables.items())
-    return jsonata.Jsonata(
-        f"($states := {json.dumps({'input': state_input})}; {bound}{program})").evaluate(None)
-
-
 def _route(states: dict[str, dict[str, Any]], choice: str, state_input: Any,
            variables: dict[str, Any] | None = None) -> tuple[str, str] | str:
     """What the Choice does with this input: the (error, message) the catcher sees, or the
@@ -128,13 +120,13 @@ def _route(states: dict[str, dict[str, Any]], choice: str, state_input: Any,
     variables = variables or {}
     rules = states[choice]["Choices"]
     target = next((rule["Next"] for rule in rules
-                   if _evaluate(rule["Condition"], state_input, variables) is True),
+                   if evaluate_jsonata(rule["Condition"], state_input, variables) is True),
                   states[choice]["Default"])
     raised = states.get(target)
     if raised is None:
         return target
     assert raised["Type"] == "Pass" and raised["Next"] == "Notify user of identity failure"
-    caught = _evaluate(raised["Output"], state_input, variables)["error"]
+    caught = evaluate_jsonata(raised["Output"], state_input, variables)["error"]
     cause = json.loads(caught["Cause"])
     assert cause["errorType"] == caught["Error"]
     return caught["Error"], cause["errorMessage"]
