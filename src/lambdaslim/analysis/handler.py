@@ -61,7 +61,7 @@ def _summarize_module(module: cst.Module, text: str, file: str, function: str) -
     decorators = []
     interpreter.frame.func = func  # decorators are evaluated in the module scope
     for decorator in func.decorators:
-        interpreter.statement_line = lines.line(decorator) or lines.def_line(func)
+        interpreter.statement_line = lines.line(decorator, func) or lines.def_line(func)
         text_form = interpreter.code(decorator.decorator)
         decorators.append(text_form)
         value = interpreter.ev(decorator.decorator)

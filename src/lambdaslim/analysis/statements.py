@@ -232,7 +232,6 @@ class Interpreter(CallEvaluator):
                                         f"@{self.code(decorator.decorator)} is not modelled",
                                         node)
         outer_frame, outer_line, outer_unknowns = self.frame, self.statement_line, self.unknowns
-        outer_statement = self.statement_node
         self.frame = Frame(func=func, locals=bound, name=name)
         self.unknowns = []
         self.inline_depth += 1
@@ -244,7 +243,6 @@ class Interpreter(CallEvaluator):
             inner_unknowns = self.unknowns
             result = self.frame.returned
             self.frame, self.statement_line, self.unknowns = outer_frame, outer_line, outer_unknowns
-            self.statement_node = outer_statement
             self.inline_depth -= 1
         if inner_unknowns:
             first = inner_unknowns[0]
@@ -258,7 +256,6 @@ class Interpreter(CallEvaluator):
     def block(self, statements: Body) -> None:
         """Walk statements; a one-line suite (``if x: raise E``) holds small statements."""
         for stmt in statements:
-            self.statement_node = stmt
             self.statement_line = self.line_of(stmt)
             if isinstance(stmt, cst.BaseSmallStatement):
                 self.small_statement(stmt)
