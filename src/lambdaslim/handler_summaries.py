@@ -21,7 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from lambdaslim import __version__
 from lambdaslim.analysis import HandlerSummary
@@ -107,7 +107,7 @@ class BackgroundSummaries:
     Made by :func:`summaries_in_background` *before* the application is loaded, so the workers
     are forked from a small process (not one holding the whole model) and parse handlers while
     the main process still builds state graphs and APIs. The loader hands over each Python
-    handler as soon as it is located (:meth:`submit`); :func:`summarize_handlers` then takes the
+    handler as soon as it is located (:meth:`submit`); :func:`iter_summaries` then takes the
     results. With ``jobs`` 1 nothing runs in the background.
     """
 
@@ -127,7 +127,7 @@ class BackgroundSummaries:
             return
         source = _read(path)
         if not isinstance(source, bytes):
-            return  # summarize_handlers reports why it is not analysed
+            return  # iter_summaries reports why it is not analysed
         key = self.cache.key(source, function) if self.cache else None
         cached = self.cache.get(key) if self.cache and key else None
         if cached is not None:
@@ -172,7 +172,7 @@ _BACKGROUND: BackgroundSummaries | None = None
 def summaries_in_background(
     jobs: int, cache: SummaryCache | None
 ) -> Iterator[BackgroundSummaries]:
-    """Start the workers now; :func:`summarize_handlers` inside the block uses their results.
+    """Start the workers now; :func:`iter_summaries` inside the block uses their results.
 
     Use it around loading *and* analysis::
 
@@ -211,12 +211,12 @@ def iter_summaries(
     """Summaries in the order of ``requests``, each as soon as it and those before it are
     made: the caller classifies while the workers still parse (consume it to the end)."""
     background = _BACKGROUND
-    # Per request: a summary now, the background's (None), or an index into ``pending``.
-    plan: list[HandlerSummary | int | None] = []
-    pending: list[tuple[int, bytes, str | None]] = []
-    for index, request in enumerate(requests):
+    # Per request: its summary now, or where it will come from.
+    plan: list[HandlerSummary | Literal["background", "made"]] = []
+    work: list[_Work] = []
+    for request in requests:
         if background is not None and background.has(request.path, request.function):
-            plan.append(None)
+            plan.append("background")
             continue
         source = _read(request.path)
         if not isinstance(source, bytes):
@@ -227,17 +227,14 @@ def iter_summaries(
         if cached is not None:
             plan.append(replace(cached, file=request.shown))
         else:
-            plan.append(len(pending))
-            pending.append((index, source, key))
-    work: list[_Work] = [
-        (source, requests[i].shown, requests[i].function, key, cache) for i, source, key in pending
-    ]
+            plan.append("made")
+            work.append((source, request.shown, request.function, key, cache))
     made = _summarize_all(work, jobs, background.pool if background else None)
     for request, step in zip(requests, plan, strict=True):
-        if step is None:
+        if step == "background":
             assert background is not None
             summary = replace(background.take(request.path, request.function), file=request.shown)
-        elif isinstance(step, int):
+        elif step == "made":
             summary = next(made)
         else:
             summary = step
