@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,18 @@ from lambdaslim.loading import load_application
 
 CATALOG = load_catalog()
 HANDLER = FIXTURES / "ticket_booking" / "functions" / "reserve_seat" / "handler.py"
+
+
+def rows(cache: SummaryCache) -> dict[str, dict]:
+    """The stored entries by key, read with SQLite itself (not through the cache)."""
+    with sqlite3.connect(cache.path) as db:
+        return {key: json.loads(entry) for key, entry in db.execute(
+            "SELECT key, entry FROM summaries")}
+
+
+def write_row(cache: SummaryCache, key: str, entry: str) -> None:
+    with sqlite3.connect(cache.path) as db:
+        db.execute("UPDATE summaries SET entry = ? WHERE key = ?", (entry, key))
 
 
 def requests(tmp_path: Path, count: int) -> list[HandlerRequest]:
@@ -43,32 +56,54 @@ def test_parallel_results_equal_serial_results_in_order(tmp_path: Path) -> None:
 
 
 def test_warm_cache_gives_the_same_summaries_without_parsing(tmp_path: Path) -> None:
-    cache = SummaryCache(tmp_path / "cache", salt=CATALOG.digest)
+    cache = SummaryCache(tmp_path / "cache" / "summaries.sqlite3", salt=CATALOG.digest)
     work = requests(tmp_path, 3)
     cold = summarize_handlers(work, jobs=1, cache=cache)
-    entries = sorted((tmp_path / "cache").rglob("*.json"))
-    assert len(entries) == 3
-    for entry in entries:  # make any re-parse detectable: the cache must be what is read
-        data = json.loads(entry.read_text())
+    stored = rows(cache)
+    assert len(stored) == 3
+    for key, data in stored.items():  # make any re-parse detectable: the cache must be read
         data["summary"]["decorators"] = ["from-cache"]
-        entry.write_text(json.dumps(data))
+        write_row(cache, key, json.dumps(data))
     warm = summarize_handlers(work, jobs=1, cache=cache)
     assert [s.decorators for s in warm] == [("from-cache",)] * 3
     assert [s.steps for s in warm] == [s.steps for s in cold]
 
 
 def test_corrupt_or_foreign_entries_are_ignored_and_rewritten(tmp_path: Path) -> None:
-    cache = SummaryCache(tmp_path / "cache", salt="catalog-a")
+    cache = SummaryCache(tmp_path / "summaries.sqlite3", salt="catalog-a")
     work = requests(tmp_path, 2)
     expected = summarize_handlers(work, jobs=1, cache=None)
     summarize_handlers(work, jobs=1, cache=cache)
-    first, second = sorted((tmp_path / "cache").rglob("*.json"))
-    first.write_text("{not json")
-    foreign = json.loads(second.read_text())
+    (first, _), (second, foreign) = sorted(rows(cache).items())
+    write_row(cache, first, "{not json")
     foreign["key"] = "0" * 64
-    second.write_text(json.dumps(foreign))
+    write_row(cache, second, json.dumps(foreign))
     assert summarize_handlers(work, jobs=1, cache=cache) == expected
-    assert json.loads(first.read_text())["summary"]["function"] == "main"
+    assert {key: data["key"] for key, data in rows(cache).items()} == {
+        first: first, second: second}
+
+
+@pytest.mark.parametrize("content", [
+    b"",  # truncated to nothing
+    b"not a database " * 40,
+    b"SQLite format 3\x00" + b"\xff" * 500,  # a damaged header
+])
+def test_a_damaged_database_is_replaced(tmp_path: Path, content: bytes) -> None:
+    cache = SummaryCache(tmp_path / "summaries.sqlite3", salt="catalog-a")
+    cache.path.write_bytes(content)
+    work = requests(tmp_path, 2)
+    assert summarize_handlers(work, jobs=1, cache=cache) == summarize_handlers(
+        work, jobs=1, cache=None)
+    assert len(rows(cache)) == 2
+
+
+def test_an_unwritable_cache_only_costs_speed(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    cache = SummaryCache(blocker / "summaries.sqlite3", salt="catalog-a")
+    work = requests(tmp_path, 2)
+    assert summarize_handlers(work, jobs=1, cache=cache) == summarize_handlers(
+        work, jobs=1, cache=None)
 
 
 def test_the_catalog_digest_and_content_are_part_of_the_key(tmp_path: Path) -> None:
@@ -83,7 +118,7 @@ def test_application_verdicts_do_not_depend_on_jobs_or_cache(tmp_path: Path) -> 
     root = tmp_path / "app"
     shutil.copytree(FIXTURES / "ticket_booking", root)
     app = load_application(root)
-    cache = SummaryCache(tmp_path / "cache", salt=CATALOG.digest)
+    cache = SummaryCache(tmp_path / "summaries.sqlite3", salt=CATALOG.digest)
     baseline = analyze_application(app, CATALOG, jobs=1, cache=None)
     for _ in range(2):  # cold, then warm
         again = analyze_application(app, CATALOG, jobs=2, cache=cache)
@@ -91,12 +126,11 @@ def test_application_verdicts_do_not_depend_on_jobs_or_cache(tmp_path: Path) -> 
 
 
 def test_workers_write_the_cache_entries(tmp_path: Path) -> None:
-    cache = SummaryCache(tmp_path / "cache", salt=CATALOG.digest)
+    cache = SummaryCache(tmp_path / "summaries.sqlite3", salt=CATALOG.digest)
     work = requests(tmp_path, PARALLEL_THRESHOLD + 1)
     summarize_handlers(work, jobs=2, cache=cache)
-    entries = sorted((tmp_path / "cache").rglob("*.json"))
-    assert len(entries) == len(work)
-    assert not list((tmp_path / "cache").rglob("*.tmp"))
+    source_keys = {cache.key(r.path.read_bytes(), r.function) for r in work}
+    assert set(rows(cache)) == source_keys
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -105,7 +139,7 @@ def test_summaries_made_while_loading_equal_the_usual_ones(tmp_path: Path, jobs:
     shutil.copytree(FIXTURES / "ticket_booking", root)
     baseline = analyze_application(load_application(root), CATALOG, jobs=1, cache=None)
     for _ in range(2):  # cold, then warm: cached summaries are taken while loading
-        cache = SummaryCache(tmp_path / "cache", salt=CATALOG.digest)
+        cache = SummaryCache(tmp_path / "summaries.sqlite3", salt=CATALOG.digest)
         with summaries_in_background(jobs, cache) as background:
             app = load_application(root, on_handler=background.submit)
             again = analyze_application(app, CATALOG, jobs=jobs, cache=cache)
