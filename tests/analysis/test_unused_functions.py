@@ -1,0 +1,139 @@
+"""Unreachable module-level functions are blanked before parsing; nothing reachable is."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from lambdaslim.analysis import summarize_handler
+from lambdaslim.analysis.handler import _summarize_module
+from lambdaslim.analysis.parsing import parse_module
+from lambdaslim.analysis.unused_functions import blank_unused_functions
+
+ORDERS = '''\
+"""Orders service: one module, three Lambda handlers."""
+
+import json
+import os
+
+import boto3
+
+TABLE = boto3.resource("dynamodb").Table(os.environ["ORDERS_TABLE"])
+
+
+def _key(event):
+    return {"orderId": event["orderId"]}
+
+
+def get_order(event, context):
+    return TABLE.get_item(Key=_key(event)).get("Item")
+
+
+def cancel_order(event, context):
+    TABLE.delete_item(Key=_key(event))
+    return {"cancelled": True}
+
+
+def _legacy_audit(payload):
+    """Kept for the runbook; no handler calls it any more."""
+    print(json.dumps(payload))
+    return payload
+'''
+
+
+def defined(text: str) -> set[str]:
+    return {s.name for s in ast.parse(text).body if isinstance(s, ast.FunctionDef)}
+
+
+def test_other_handlers_and_dead_helpers_are_blanked_but_lines_stay() -> None:
+    blanked = blank_unused_functions(ORDERS, "get_order")
+    assert defined(blanked) == {"_key", "get_order"}
+    assert blanked.count("\n") == ORDERS.count("\n")
+    for original, kept in zip(ORDERS.split("\n"), blanked.split("\n"), strict=True):
+        assert kept in ("", original)
+
+
+def test_a_helper_reached_only_through_another_kept_function_stays() -> None:
+    text = ORDERS.replace("def _key(event):\n    return",
+                          "def _key(event):\n    return _id(event) and")
+    text += "\n\ndef _id(event):\n    return event.get('orderId')\n"
+    assert "_id" in defined(blank_unused_functions(text, "cancel_order"))
+
+
+@pytest.mark.parametrize("lookup", [
+    'HANDLERS = {name: globals()[name] for name in ("get_order",)}\n',
+    'ROUTE = getattr(__import__(__name__), os.environ["ROUTE"])\n',
+])
+def test_nothing_is_blanked_when_names_are_looked_up_by_string(lookup: str) -> None:
+    text = ORDERS + "\n" + lookup
+    assert blank_unused_functions(text, "get_order") == text
+
+
+def test_decorated_dunder_and_mentioned_functions_stay() -> None:
+    text = ORDERS + '''
+
+@app.route("/orders")
+def list_orders():
+    return []
+
+
+def __dir__():
+    return ["get_order", "cancel_order"]
+
+
+def _mentioned_in_a_string():
+    return 1
+
+
+DOC = "see _mentioned_in_a_string"
+'''
+    kept = defined(blank_unused_functions(text, "get_order"))
+    assert {"list_orders", "__dir__", "_mentioned_in_a_string"} <= kept
+    assert "_legacy_audit" not in kept
+
+
+@pytest.mark.parametrize("text", [
+    ORDERS + "\ndef broken(:\n    pass\n",  # ast cannot parse it: libcst reports the error
+    ORDERS.replace("\n", "\r"),  # old Mac line breaks
+    "def handler(event, context):\n    return event\n",  # a single function
+])
+def test_unusual_modules_are_left_whole(text: str) -> None:
+    assert blank_unused_functions(text, "get_order") == text
+
+
+def test_windows_line_endings_are_kept() -> None:
+    text = ORDERS.replace("\n", "\r\n")
+    blanked = blank_unused_functions(text, "get_order")
+    assert "_legacy_audit" not in blanked
+    assert blanked.count("\r\n") == text.count("\r\n")
+
+
+def test_a_syntax_error_is_still_reported_at_its_line() -> None:
+    text = ORDERS + "\ndef broken(:\n    pass\n"
+    with pytest.raises(cst.ParserSyntaxError) as raised:
+        cst.parse_module(text)
+    summary = summarize_handler(text.encode(), "orders.py", "get_order")
+    assert [u.line for u in summary.unknowns] == [raised.value.raw_line]
+
+
+FIXTURE_FILES = sorted(
+    path for root in ("tests/fixtures", "samples/original_13_lambdas")
+    for path in (Path(__file__).parents[2] / root).rglob("*.py")
+)
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_summaries_equal_those_of_the_whole_module(path: Path) -> None:
+    """Every module-level function of every fixture, taken as the handler: the summary made
+    from the blanked text equals the one made from the whole module."""
+    try:
+        text = path.read_text("utf-8")
+        names = defined(text)
+    except (UnicodeDecodeError, SyntaxError):
+        pytest.skip("not UTF-8 Python 3.11: summarised before any blanking")
+    for name in sorted(names):
+        whole = _summarize_module(parse_module(text), text, str(path), name)
+        assert summarize_handler(text.encode(), str(path), name) == whole, name
