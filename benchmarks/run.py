@@ -121,32 +121,43 @@ class Measure:
     others: float | None  # cores busy with other processes during the run
 
 
-def measure(name: str, argv: list[str], env: dict[str, str], work: Path,
-            repeat: int = 1, before: list[str] | None = None) -> Measure:
-    """Run ``argv`` ``repeat`` times, each in a fresh wrapper; keep the fastest run."""
-    best: Measure | None = None
+def measure(name: str, argv: list[str], env: dict[str, str], work: Path, attempt: int,
+            before: list[str] | None = None) -> Measure:
+    """Run ``argv`` once in a fresh wrapper."""
+    if before:  # e.g. empty the cache again before each cold run
+        for folder in before:
+            shutil.rmtree(folder, ignore_errors=True)
+    stdout = work / f"{name.replace(' ', '_')}.{attempt}.out"
+    proc = subprocess.run([sys.executable, "-c", WRAPPER, str(stdout), *argv], env=env,
+                          capture_output=True, text=True, check=False)
+    try:
+        data = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        sys.exit(f"{name}: the wrapper failed\n{proc.stdout}\n{proc.stderr}")
+    if data["code"] != 0:
+        sys.exit(f"{name}: exit code {data['code']}\n{proc.stderr[-3000:]}")
+    result = Measure(name, data["wall"], data["cpu"], data["max_rss"], data["tree_rss"],
+                     stdout, proc.stderr, data["others"])
+    print(f"  {name:24} {result.wall:7.2f} s  cpu {result.cpu:7.2f} s  "
+          f"max RSS {result.max_rss / MB:6.0f} MB  tree {result.tree_rss / MB:6.0f} MB  "
+          f"other load {load(result)} cores",
+          file=sys.stderr)
+    return result
+
+
+def fastest_in_rounds(runs: dict[str, tuple[list[str], list[str] | None]],
+                      env: dict[str, str], work: Path, repeat: int) -> dict[str, Measure]:
+    """Each run ``repeat`` times, in rounds (every run once per round), keeping the fastest.
+
+    Rounds rather than one run's repeats back to back: a shared machine's speed drifts by tens
+    of percent within minutes, and rounds spread that drift over every run alike.
+    """
+    best: dict[str, Measure] = {}
     for attempt in range(repeat):
-        if before:  # e.g. empty the cache again before each cold run
-            for folder in before:
-                shutil.rmtree(folder, ignore_errors=True)
-        stdout = work / f"{name.replace(' ', '_')}.{attempt}.out"
-        proc = subprocess.run([sys.executable, "-c", WRAPPER, str(stdout), *argv], env=env,
-                              capture_output=True, text=True, check=False)
-        try:
-            data = json.loads(proc.stdout.strip().splitlines()[-1])
-        except (IndexError, ValueError):
-            sys.exit(f"{name}: the wrapper failed\n{proc.stdout}\n{proc.stderr}")
-        if data["code"] != 0:
-            sys.exit(f"{name}: exit code {data['code']}\n{proc.stderr[-3000:]}")
-        result = Measure(name, data["wall"], data["cpu"], data["max_rss"], data["tree_rss"],
-                         stdout, proc.stderr, data["others"])
-        print(f"  {name:24} {result.wall:7.2f} s  cpu {result.cpu:7.2f} s  "
-              f"max RSS {result.max_rss / MB:6.0f} MB  tree {result.tree_rss / MB:6.0f} MB  "
-              f"other load {load(result)} cores",
-              file=sys.stderr)
-        if best is None or result.wall < best.wall:
-            best = result
-    assert best is not None
+        for name, (argv, before) in runs.items():
+            result = measure(name, argv, env, work, attempt, before)
+            if name not in best or result.wall < best[name].wall:
+                best[name] = result
     return best
 
 
@@ -166,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="generated repo to reuse; generated there if it has no template")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--repeat", type=int, default=1,
-                        help="runs per measurement, the fastest is kept (default 1)")
+                        help="rounds of all five runs; the fastest of each is kept (default 1)")
     parser.add_argument("--lambdaslim", default=None,
                         help="lambdaslim executable (default: the one next to this Python)")
     args = parser.parse_args(argv)
@@ -190,15 +201,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"measuring on {n_functions} functions, {n_machines} state machines "
               f"({os.cpu_count()} CPUs)", file=sys.stderr)
 
-        parse = measure("parse-only", [sys.executable, "-c", PARSE_ONLY, str(repo)], env,
-                        work, args.repeat)
+        best = fastest_in_rounds({
+            "parse-only": ([sys.executable, "-c", PARSE_ONLY, str(repo)], None),
+            "cold": (analyze, [str(cache_home)]),
+            "warm": (analyze, None),
+            "jobs 1 no-cache": ([*analyze, "--jobs", "1", "--no-cache"], None),
+            "jobs 2 no-cache": ([*analyze, "--jobs", "2", "--no-cache"], None),
+        }, env, work, args.repeat)
+        parse, cold, warm = best["parse-only"], best["cold"], best["warm"]
+        jobs1, jobs2 = best["jobs 1 no-cache"], best["jobs 2 no-cache"]
         parsed, import_s, loop_s = parse.stderr.strip().splitlines()[-1].split()
-        cold = measure("cold", analyze, env, work, args.repeat, before=[str(cache_home)])
-        warm = measure("warm", analyze, env, work, args.repeat)
-        jobs1 = measure("jobs 1 no-cache", [*analyze, "--jobs", "1", "--no-cache"], env, work,
-                        args.repeat)
-        jobs2 = measure("jobs 2 no-cache", [*analyze, "--jobs", "2", "--no-cache"], env, work,
-                        args.repeat)
 
         same = functions_of(cold.stdout) == functions_of(jobs1.stdout)
         warm_same = functions_of(warm.stdout) == functions_of(cold.stdout)
