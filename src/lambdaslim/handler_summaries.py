@@ -61,12 +61,8 @@ class SummaryCache:
         self._db: sqlite3.Connection | None = None  # opened by this process, at first use
         self._unusable = False
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {"path": self.path, "salt": self.salt}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.path, self.salt = state["path"], state["salt"]
-        self._db, self._unusable = None, False
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _cache_of_this_process, (self.path, self.salt)
 
     @classmethod
     def default(cls, salt: str) -> SummaryCache:
@@ -135,6 +131,19 @@ class SummaryCache:
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(OSError):
                 os.unlink(f"{self.path}{suffix}")
+
+
+_PROCESS_CACHES: dict[tuple[int, Path, str], SummaryCache] = {}
+
+
+def _cache_of_this_process(path: Path, salt: str) -> SummaryCache:
+    """What a pickled cache becomes in a worker: one object (and one connection) per process,
+    however many tasks carry it. Keyed on the process id too: a forked worker inherits its
+    parent's objects, and a connection must never cross a fork."""
+    key = (os.getpid(), path, salt)
+    if key not in _PROCESS_CACHES:
+        _PROCESS_CACHES[key] = SummaryCache(path, salt)
+    return _PROCESS_CACHES[key]
 
 
 def _damaged(error: Exception) -> bool:

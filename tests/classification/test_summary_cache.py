@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 import sqlite3
 from pathlib import Path
@@ -147,3 +148,10 @@ def test_summaries_made_while_loading_equal_the_usual_ones(tmp_path: Path, jobs:
         assert [v.handler_verdict for v in again.functions] == [
             v.handler_verdict for v in baseline.functions
         ]
+
+
+def test_a_cache_sent_to_a_worker_is_one_object_per_process(tmp_path: Path) -> None:
+    cache = SummaryCache(tmp_path / "summaries.sqlite3", salt="catalog-a")
+    first, second = pickle.loads(pickle.dumps(cache)), pickle.loads(pickle.dumps(cache))
+    assert first is second is not cache  # one connection per worker, not one per task
+    assert (first.path, first.salt) == (cache.path, cache.salt)
