@@ -71,7 +71,8 @@ class SummaryCache:
 
     def key(self, source: bytes, function: str) -> str:
         digest = hashlib.sha256()
-        for part in (__version__.encode(), self.salt.encode(), function.encode(), source):
+        name = function.encode("utf-8", "surrogatepass")  # any str: a key never raises
+        for part in (__version__.encode(), self.salt.encode(), name, source):
             digest.update(len(part).to_bytes(8, "big"))
             digest.update(part)
         return digest.hexdigest()
@@ -85,7 +86,7 @@ class SummaryCache:
             if entry.get("key") != key:
                 return None
             return HandlerSummary.from_dict(entry["summary"])
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return None
 
     def put(self, key: str, summary: HandlerSummary) -> None:

@@ -155,3 +155,17 @@ def test_a_cache_sent_to_a_worker_is_one_object_per_process(tmp_path: Path) -> N
     first, second = pickle.loads(pickle.dumps(cache)), pickle.loads(pickle.dumps(cache))
     assert first is second is not cache  # one connection per worker, not one per task
     assert (first.path, first.salt) == (cache.path, cache.salt)
+
+
+def test_a_row_nested_too_deeply_to_decode_is_a_miss(tmp_path: Path) -> None:
+    cache = SummaryCache(tmp_path / "summaries.sqlite3", salt="catalog-a")
+    work = requests(tmp_path, 1)
+    expected = summarize_handlers(work, jobs=1, cache=cache)
+    (key, _), = rows(cache).items()
+    write_row(cache, key, "[" * 100_000 + "]" * 100_000)
+    assert summarize_handlers(work, jobs=1, cache=cache) == expected
+
+
+def test_a_function_name_that_is_not_unicode_still_has_a_key(tmp_path: Path) -> None:
+    cache = SummaryCache(tmp_path / "summaries.sqlite3", salt="catalog-a")
+    assert cache.key(b"x", "main\ud800") != cache.key(b"x", "main")

@@ -97,6 +97,8 @@ EXIT_2 = [
     Bad("python_tag", "template.yaml", 7, "unknown YAML tag"),
     Bad("lone_handler_syntax_error", "handler.py", 2, "invalid Python", target="handler.py"),
     Bad("nothing_to_load", None, None, "no SAM/CloudFormation template"),
+    Bad("lone_surrogate_json", "template.json", 9, "\\ud83d is half of a UTF-16 surrogate pair"),
+    Bad("lone_surrogate_yaml", "template.yaml", 8, "\\ud83d is half of a UTF-16 surrogate pair"),
 ]
 
 

@@ -33,6 +33,7 @@ from ruamel.yaml.resolver import implicit_resolvers as _RUAMEL_IMPLICIT_RESOLVER
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from lambdaslim.errors import LoadError
+from lambdaslim.loading.surrogates import reject_lone_surrogates
 
 try:  # PyYAML with libyaml; without it, ruamel alone loads templates (slower, same result)
     import yaml as _pyyaml
@@ -219,6 +220,7 @@ def parse_yaml_ruamel(text: str, shown: str) -> Any:
     try:
         document = _ruamel_yaml().load(text)
         check_tree(document)
+        reject_lone_surrogates(document, text, shown)
         return document
     except LoadError as error:
         raise LoadError(error.message, shown, error.line) from None
@@ -424,9 +426,12 @@ def parse_yaml(text: str, shown: str) -> Any:
     """Parse one YAML document; any syntax problem is a LoadError naming ``shown`` and the line."""
     if _LIBYAML and not _RUAMEL_ONLY.search(text):
         try:
-            return parse_yaml_libyaml(text)
+            document = parse_yaml_libyaml(text)
         except LoadError as error:
             raise LoadError(error.message, shown, error.line) from None
         except (_Fallback, _pyyaml.YAMLError, RecursionError, ValueError):
             pass  # ruamel decides: the same tree, or ruamel's own error message
+        else:
+            reject_lone_surrogates(document, text, shown)
+            return document
     return parse_yaml_ruamel(text, shown)

@@ -15,6 +15,7 @@ from json.scanner import py_make_scanner  # type: ignore[attr-defined]
 from typing import Any
 
 from lambdaslim.errors import LoadError
+from lambdaslim.loading.surrogates import reject_lone_surrogates
 
 _NEWLINE = re.compile("\n")
 
@@ -41,8 +42,10 @@ def parse_json(text: str, shown: str) -> Any:
     decoder.parse_object = parse_object  # type: ignore[attr-defined]
     decoder.scan_once = py_make_scanner(decoder)  # type: ignore[attr-defined]
     try:
-        return decoder.decode(text)
+        parsed = decoder.decode(text)
     except json.JSONDecodeError as error:
         raise LoadError(f"invalid JSON: {error.msg}", shown, error.lineno) from None
     except RecursionError:
         raise LoadError("invalid JSON: nested too deeply", shown) from None
+    reject_lone_surrogates(parsed, text, shown)
+    return parsed
