@@ -22,7 +22,42 @@ def _fixture_sources() -> list[str]:
     return sources
 
 
-@pytest.mark.parametrize("text", _fixture_sources())
+# Where a search of the text finds the wrong place: the same words inside a string, or the same
+# first line in a function before the module-level statement.
+AMBIGUOUS_TEXT = [
+    '''import json
+
+
+@json.loads
+def handler(event, context):
+    return {"ok": True}
+
+
+def template():
+    return """
+def handler(event, context):
+"""
+''',
+    '''import os
+
+
+def setup():
+    handler = lambda event, context: 1
+    return handler
+
+
+handler = lambda event, context: 1
+TABLE = os.environ["TABLE"]
+
+
+def main(event, context):
+    TABLE = os.environ["TABLE"]
+    return TABLE
+''',
+]
+
+
+@pytest.mark.parametrize("text", _fixture_sources() + AMBIGUOUS_TEXT)
 def test_statement_and_call_lines_match_position_provider(text: str) -> None:
     module = cst.parse_module(text)
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)

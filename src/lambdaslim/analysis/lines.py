@@ -8,11 +8,15 @@ inside the functions we actually analyse (the handler and the helpers it calls),
 code for those functions alone with a codegen state that counts newlines instead of building
 strings, and anchor each function on its ``def`` line found by a regular expression over the
 source. Module-level statements are located lazily by searching for their first line of code.
+When a search finds its text more than once (a ``def handler`` inside a string, a line repeated
+in a function), the positions of Python's own parser (``ast``) decide.
 """
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
@@ -56,6 +60,7 @@ class LineIndex:
         self._source = source
         self._functions: dict[int, tuple[int, dict[int, int]]] = {}
         self._module_lines: dict[int, int] = {}
+        self._statements: dict[cst.CSTNode, tuple[int, int]] | None = None
 
     def def_line(self, func: cst.FunctionDef) -> int:
         return self._function(func)[0]
@@ -91,16 +96,54 @@ class LineIndex:
         """The line of the last ``def name`` at column 0 (the one Python binds)."""
         pattern = re.compile(rf"^(?:async[ \t]+)?def[ \t]+{re.escape(name)}\b", re.M)
         starts = [match.start() for match in pattern.finditer(self._source)]
+        if len(starts) > 1:  # one may sit in a string: ask Python's parser which is code
+            lines = [def_line for statement, (_, def_line) in self._statement_lines().items()
+                     if isinstance(statement, cst.FunctionDef) and statement.name.value == name]
+            if lines:
+                return lines[-1]
         return self._source.count("\n", 0, starts[-1]) + 1 if starts else None
 
     def _module_statement_line(self, node: cst.CSTNode) -> int:
         cached = self._module_lines.get(id(node))
         if cached is not None:
             return cached
+        original = node
         if isinstance(node, cst.SimpleStatementLine | cst.BaseCompoundStatement):
             node = node.with_changes(leading_lines=())
         first = self._module.code_for_node(node).lstrip("\n").split("\n", 1)[0].strip()
         index = self._source.find(first) if first else -1
         line = 1 if index < 0 else self._source.count("\n", 0, index) + 1
-        self._module_lines[id(node)] = line
+        if index >= 0 and self._source.find(first, index + 1) >= 0:  # the text is not unique
+            line = self._statement_lines().get(original, (line, line))[0]
+        self._module_lines[id(original)] = line
         return line
+
+    def _statement_lines(self) -> dict[cst.CSTNode, tuple[int, int]]:
+        """Per statement of the module body, its first line (a decorator's, if any) and the line
+        of its keyword, from Python's own parser (``ast``, in C): only asked when a text search
+        is ambiguous. Empty when ``ast`` cannot parse the text, or its statements do not pair
+        up with libcst's."""
+        if self._statements is None:
+            self._statements = _statement_lines(self._module, self._source)
+        return self._statements
+
+
+def _statement_lines(module: cst.Module, source: str) -> dict[cst.CSTNode, tuple[int, int]]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            body = ast.parse(source).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    lines: dict[cst.CSTNode, tuple[int, int]] = {}
+    position = 0
+    for statement in module.body:
+        count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+        parsed = body[position:position + count]
+        if len(parsed) != count:
+            return {}
+        decorators = getattr(parsed[0], "decorator_list", [])
+        first = min([parsed[0].lineno, *(decorator.lineno for decorator in decorators)])
+        lines[statement] = (first, parsed[0].lineno)
+        position += count
+    return lines if position == len(body) else {}
