@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from unittest import mock
 
 from lambdaslim.model import Application, Function
 from lambdaslim.verify.cfn_values import ACCOUNT, REGION, StackValues
@@ -78,6 +79,27 @@ class _LogSink(io.TextIOBase):
 
 
 _LOG_SINK = _LogSink()
+
+
+@contextlib.contextmanager
+def environ_items_snapshotted() -> Iterator[None]:
+    """Make ``os.environ.items()`` a snapshot taken at once, while a world runs.
+
+    Handlers run with their function's variables set in ``os.environ`` and removed afterwards,
+    and the engine runs some of them (asynchronous invocations, a task's own thread) while
+    another thread iterates the environment: botocore does, for proxies, each time it makes a
+    client. ``os.environ.items()`` lists the keys first and reads each afterwards, so a key
+    removed in between raised ``KeyError`` in the engine, a ``States.Runtime`` failure of a
+    workflow that did nothing wrong (seen under CPU load, about one run in ten). Copying the
+    underlying dict is atomic in CPython.
+    """
+
+    def items(environ: Any) -> list[tuple[str, str]]:
+        return [(environ.decodekey(key), environ.decodevalue(value))
+                for key, value in dict(environ._data).items()]
+
+    with mock.patch.object(type(os.environ), "items", items):
+        yield
 
 
 class FunctionRuntime:

@@ -26,7 +26,7 @@ from lambdaslim.verify.event_capture import events_captured
 from lambdaslim.verify.http_fixtures import HttpRouter, patched_transports
 from lambdaslim.verify.json_path import json_path_fixed
 from lambdaslim.verify.jsonata_bridge import jsonata_installed
-from lambdaslim.verify.lambda_runtime import FunctionRuntime
+from lambdaslim.verify.lambda_runtime import FunctionRuntime, environ_items_snapshotted
 from lambdaslim.verify.network_guard import network_guard
 from lambdaslim.verify.provisioning import deploy_state_machine, provision, seed
 from lambdaslim.verify.recorder import Recorder
@@ -79,6 +79,7 @@ def emulated_world(app: Application, state_machine_id: str, case: Case) -> Itera
         inside.enter_context(jsonata_installed())
         inside.enter_context(json_path_fixed())
         inside.enter_context(engine_patched(router))
+        inside.enter_context(environ_items_snapshotted())
         inside.callback(runtime.close)
         provision(app, stack)
         arn = deploy_state_machine(app, stack, state_machine_id)
