@@ -14,14 +14,14 @@ in a function), the positions of Python's own parser (``ast``) decide.
 
 from __future__ import annotations
 
-import ast
 import re
-import warnings
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
+
+from lambdaslim.analysis.parsing import python_ast
 
 _NULL_CONTEXT: AbstractContextManager[None] = nullcontext()
 
@@ -129,12 +129,10 @@ class LineIndex:
 
 
 def _statement_lines(module: cst.Module, source: str) -> dict[cst.CSTNode, tuple[int, int]]:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            body = ast.parse(source).body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    parsed_module = python_ast(source)
+    if parsed_module is None:
         return {}
+    body = parsed_module.body
     lines: dict[cst.CSTNode, tuple[int, int]] = {}
     position = 0
     for statement in module.body:

@@ -13,6 +13,9 @@ the class attribute for the duration of the call does not leak into other work.
 
 from __future__ import annotations
 
+import ast
+import warnings
+
 import libcst as cst
 from libcst._nodes.base import CSTNode
 
@@ -29,3 +32,15 @@ def parse_module(text: str) -> cst.Module:
         return cst.parse_module(text)
     finally:
         CSTNode.__post_init__ = validate  # type: ignore[method-assign]
+
+
+def python_ast(text: str) -> ast.Module | None:
+    """``text`` as Python's own parser (``ast``, in C) reads it, or None when it cannot: syntax
+    it does not know, or nesting too deep. Its warnings (invalid escapes) are not shown: the
+    analysis reports what it finds itself."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None

@@ -25,7 +25,8 @@ from __future__ import annotations
 import ast
 import re
 import unicodedata
-import warnings
+
+from lambdaslim.analysis.parsing import python_ast
 
 # Ways a module can reach a function without writing its name as a word.
 _DYNAMIC_LOOKUPS = ("globals", "locals", "vars", "eval", "exec", "getattr", "__dict__",
@@ -39,11 +40,8 @@ def blank_unused_functions(text: str, function: str) -> str:
     words = text if text.isascii() else unicodedata.normalize("NFKC", text)  # as Python reads
     if any(lookup in words for lookup in _DYNAMIC_LOOKUPS):
         return text
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escapes: the libcst parse reports nothing
-            module = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    module = python_ast(text)
+    if module is None:
         return text  # libcst parses the whole text and reports what it finds
     lines = text.split("\n")
     unused = [
