@@ -45,6 +45,9 @@ def _escape_line(text: str, code: int, near: int | None) -> int | None:
 def _string_with_surrogate(document: Any) -> tuple[str, int | None] | None:
     """The first string (key or value) holding a lone surrogate, with the line of its key or
     item where the parser recorded one (else of the nearest object around it)."""
+    # Here, not at the top: documents imports the parsers, which call this module.
+    from lambdaslim.loading.documents import key_line, line_of
+
     stack: list[tuple[Any, int | None]] = [(document, None)]
     while stack:
         node, line = stack.pop()
@@ -54,22 +57,10 @@ def _string_with_surrogate(document: Any) -> tuple[str, int | None] | None:
             except UnicodeEncodeError:
                 return node, line
         elif isinstance(node, Mapping):
-            line = getattr(node, "line", None) or line  # a JSON object's own line
+            line = line_of(node) or line
             for key, value in node.items():
-                at = _position(node, key, line)
+                at = key_line(node, key) or line
                 stack.extend(((key, at), (value, at)))
         elif isinstance(node, list | tuple):
-            stack.extend((item, _position(node, index, line)) for index, item in enumerate(node))
+            stack.extend((item, key_line(node, index) or line) for index, item in enumerate(node))
     return None
-
-
-def _position(container: Any, key: Any, default: int | None) -> int | None:
-    """1-based line of ``key`` in a ruamel mapping or sequence (``lc``), else ``default``."""
-    lc = getattr(container, "lc", None)
-    if lc is None:
-        return default
-    try:
-        position = lc.key(key) if isinstance(container, Mapping) else lc.item(key)
-    except (KeyError, IndexError, TypeError):
-        return default
-    return int(position[0]) + 1 if position else default
