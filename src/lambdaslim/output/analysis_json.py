@@ -6,13 +6,13 @@ renaming or removing one makes a new version.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 from lambdaslim import __version__
 from lambdaslim.analysis import Reason
 from lambdaslim.classification import KEEP, REPLACE, Analysis, FunctionVerdict, MachineVerdict
+from lambdaslim.output.json_text import dumps_indented
 
 SCHEMA = "lambdaslim/analysis/v1"
 
@@ -54,7 +54,7 @@ def analysis_document(analysis: Analysis, shown_root: str) -> dict[str, Any]:
 
 
 def render_json(analysis: Analysis, shown_root: str) -> str:
-    return json.dumps(analysis_document(analysis, shown_root), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(analysis_document(analysis, shown_root)) + "\n"
 
 
 def summary_counts(analysis: Analysis) -> dict[str, int]:

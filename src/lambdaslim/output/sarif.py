@@ -9,13 +9,13 @@ the folder the command ran in (the repository root in CI), as code scanning expe
 
 from __future__ import annotations
 
-import json
 import posixpath
 from typing import Any
 
 from lambdaslim import __version__
 from lambdaslim.catalog import Catalog, Rule
 from lambdaslim.classification import Analysis, FunctionVerdict
+from lambdaslim.output.json_text import dumps_indented
 from lambdaslim.rule_docs import rule_markdown
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -73,7 +73,7 @@ def render_sarif(
     analysis: Analysis, catalog: Catalog, shown_root: str, *, include_kept: bool = False
 ) -> str:
     document = sarif_document(analysis, catalog, shown_root, include_kept=include_kept)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document) + "\n"
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
