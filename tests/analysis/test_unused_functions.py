@@ -10,6 +10,7 @@ import pytest
 
 from lambdaslim.analysis import summarize_handler
 from lambdaslim.analysis.handler import _summarize_module
+from lambdaslim.analysis.lines import LineIndex
 from lambdaslim.analysis.parsing import parse_module
 from lambdaslim.analysis.unused_functions import blank_unused_functions
 
@@ -49,7 +50,7 @@ def defined(text: str) -> set[str]:
 
 
 def test_other_handlers_and_dead_helpers_are_blanked_but_lines_stay() -> None:
-    blanked = blank_unused_functions(ORDERS, "get_order")
+    blanked = blank_unused_functions(ORDERS, "get_order").text
     assert defined(blanked) == {"_key", "get_order"}
     assert blanked.count("\n") == ORDERS.count("\n")
     for original, kept in zip(ORDERS.split("\n"), blanked.split("\n"), strict=True):
@@ -60,7 +61,7 @@ def test_a_helper_reached_only_through_another_kept_function_stays() -> None:
     text = ORDERS.replace("def _key(event):\n    return",
                           "def _key(event):\n    return _id(event) and")
     text += "\n\ndef _id(event):\n    return event.get('orderId')\n"
-    assert "_id" in defined(blank_unused_functions(text, "cancel_order"))
+    assert "_id" in defined(blank_unused_functions(text, "cancel_order").text)
 
 
 @pytest.mark.parametrize("lookup", [
@@ -69,7 +70,7 @@ def test_a_helper_reached_only_through_another_kept_function_stays() -> None:
 ])
 def test_nothing_is_blanked_when_names_are_looked_up_by_string(lookup: str) -> None:
     text = ORDERS + "\n" + lookup
-    assert blank_unused_functions(text, "get_order") == text
+    assert blank_unused_functions(text, "get_order").text == text
 
 
 def test_decorated_dunder_and_mentioned_functions_stay() -> None:
@@ -90,7 +91,7 @@ def _mentioned_in_a_string():
 
 DOC = "see _mentioned_in_a_string"
 '''
-    kept = defined(blank_unused_functions(text, "get_order"))
+    kept = defined(blank_unused_functions(text, "get_order").text)
     assert {"list_orders", "__dir__", "_mentioned_in_a_string"} <= kept
     assert "_legacy_audit" not in kept
 
@@ -101,12 +102,12 @@ DOC = "see _mentioned_in_a_string"
     "def handler(event, context):\n    return event\n",  # a single function
 ])
 def test_unusual_modules_are_left_whole(text: str) -> None:
-    assert blank_unused_functions(text, "get_order") == text
+    assert blank_unused_functions(text, "get_order").text == text
 
 
 def test_windows_line_endings_are_kept() -> None:
     text = ORDERS.replace("\n", "\r\n")
-    blanked = blank_unused_functions(text, "get_order")
+    blanked = blank_unused_functions(text, "get_order").text
     assert "_legacy_audit" not in blanked
     assert blanked.count("\r\n") == text.count("\r\n")
 
@@ -135,5 +136,6 @@ def test_summaries_equal_those_of_the_whole_module(path: Path) -> None:
     except (UnicodeDecodeError, SyntaxError):
         pytest.skip("not UTF-8 Python 3.11: summarised before any blanking")
     for name in sorted(names):
-        whole = _summarize_module(parse_module(text), text, str(path), name)
+        module = parse_module(text)
+        whole = _summarize_module(LineIndex(module, text), module, str(path), name)
         assert summarize_handler(text.encode(), str(path), name) == whole, name

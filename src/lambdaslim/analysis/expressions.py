@@ -113,6 +113,8 @@ class ExpressionEvaluator:
         self.module_env: dict[str, Value] = {}
         self.frame = Frame(func=None)
         self.statement_line = 1
+        #: The statement being run in a function (a node inside it is located from it).
+        self.statement_node: cst.CSTNode | None = None
         #: The module-level statement being run; its line is looked up only when reported.
         self.module_statement_node: cst.CSTNode | None = None
         self.steps: list[ir.Step] = []
@@ -125,7 +127,8 @@ class ExpressionEvaluator:
         if self.frame.func is None:
             statement = self.module_statement_node
             return (self.lines.line(statement, None) or 1) if statement is not None else 1
-        found = None if node is None else self.lines.line(node, self.frame.func)
+        found = None if node is None else self.lines.line(node, self.frame.func,
+                                                          self.statement_node)
         return self.statement_line if found is None else found
 
     def unknown(self, reason: str, node: cst.CSTNode | None = None) -> Unknown:

@@ -33,7 +33,7 @@ def summarize_handler(source: bytes, file: str, function: str) -> HandlerSummary
     except UnicodeDecodeError as exc:
         line = source.count(b"\n", 0, exc.start) + 1
         return _failed(file, function, f"the file is not valid UTF-8 (byte {exc.start})", line)
-    text = blank_unused_functions(text, function)
+    text, tree = blank_unused_functions(text, function)
     try:
         module = parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -41,13 +41,14 @@ def summarize_handler(source: bytes, file: str, function: str) -> HandlerSummary
     except Exception as exc:  # libcst raises other errors on some invalid input
         return _failed(file, function, f"the file cannot be parsed: {exc}", 1)
     try:
-        return _summarize_module(module, text, file, function)
+        return _summarize_module(LineIndex(module, text, tree), module, file, function)
     except RecursionError:
         return _failed(file, function, "the handler is nested too deeply to analyse", 1)
 
 
-def _summarize_module(module: cst.Module, text: str, file: str, function: str) -> HandlerSummary:
-    lines = LineIndex(module, text)
+def _summarize_module(
+    lines: LineIndex, module: cst.Module, file: str, function: str
+) -> HandlerSummary:
     interpreter = Interpreter(module, lines)
     interpreter.run_module()
     bound = interpreter.module_env.get(function)
@@ -63,6 +64,7 @@ def _summarize_module(module: cst.Module, text: str, file: str, function: str) -
     decorators = []
     interpreter.frame.func = func  # decorators are evaluated in the module scope
     for decorator in func.decorators:
+        interpreter.statement_node = decorator
         interpreter.statement_line = lines.line(decorator, func) or lines.def_line(func)
         text_form = interpreter.code(decorator.decorator)
         decorators.append(text_form)

@@ -1,20 +1,27 @@
 """Line numbers for the few nodes the analysis reports, without ``PositionProvider``.
 
-Measured on a typical 40-line handler module (300 parses, libcst 1.9): parse 3.1 ms;
-``PositionProvider`` 2.5x the parse; full-module codegen 0.4x; this index, for the handler
-function, 0.2x. ``PositionProvider`` records
-start and end positions of every node of the module. We only need the start line of the nodes
-inside the functions we actually analyse (the handler and the helpers it calls), so we regenerate
-code for those functions alone with a codegen state that counts newlines instead of building
-strings, and anchor each function on its ``def`` line found by a regular expression over the
-source. Module-level statements are located lazily by searching for their first line of code.
-When a search finds its text more than once (a ``def handler`` inside a string, a line repeated
-in a function), the positions of Python's own parser (``ast``) decide.
+``PositionProvider`` records start and end positions of every node of the module: 2.5x the
+parse on a typical 40-line handler module (libcst 1.9). The analysis only needs the start line
+of the statements it runs and of a few nodes inside them (an SDK call, a decorator), so:
+
+- Statements and decorators take their line from Python's own parser (``ast``, in C, about a
+  tenth of a libcst parse; usually already parsed to blank unused functions): the statement
+  lists of both trees are paired one to one, recursively through compound statements.
+- Any other node is located by regenerating the code of the statement the analysis is running
+  (which the caller passes as ``within``) with a codegen state that counts newlines instead of
+  building strings, anchored on that statement's line. A node that is not inside it (or a
+  module ``ast`` cannot read, or whose statements do not pair up) falls back to regenerating
+  the whole function, anchored on its ``def`` line.
+
+Measured on the benchmark's 2,000 handlers: regenerating every analysed function cost about a
+quarter of the libcst parse; this index costs a small fraction of that.
 """
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
@@ -24,6 +31,26 @@ from libcst._nodes.internal import CodegenState
 from lambdaslim.analysis.parsing import python_ast
 
 _NULL_CONTEXT: AbstractContextManager[None] = nullcontext()
+
+# libcst compound statements and the ast classes that stand for them.
+_COMPOUND: dict[type[cst.CSTNode], tuple[type[ast.stmt], ...]] = {
+    cst.If: (ast.If,),
+    cst.For: (ast.For, ast.AsyncFor),
+    cst.While: (ast.While,),
+    cst.With: (ast.With, ast.AsyncWith),
+    cst.Try: (ast.Try,),
+    cst.TryStar: (ast.TryStar,),
+    cst.FunctionDef: (ast.FunctionDef, ast.AsyncFunctionDef),
+    cst.ClassDef: (ast.ClassDef,),
+    cst.Match: (ast.Match,),
+}
+
+# Nodes small enough to regenerate on their own to locate a node inside them.
+_SMALL = (cst.SimpleStatementLine, cst.BaseSmallStatement, cst.Decorator)
+
+
+class _Mismatch(Exception):
+    """The two parsers' statements do not pair up: use codegen alone."""
 
 
 @dataclass
@@ -53,42 +80,77 @@ class _LineCounter(CodegenState):
 
 
 class LineIndex:
-    """Start lines of nodes of one parsed module, computed per function on demand."""
+    """Start lines of nodes of one parsed module, computed on demand.
 
-    def __init__(self, module: cst.Module, source: str):
+    ``tree`` is ``ast``'s reading of the same text, when the caller has it (None: parsed here
+    when first needed).
+    """
+
+    def __init__(self, module: cst.Module, source: str, tree: ast.Module | None = None):
         self._module = module
         self._source = source
+        self._tree = tree
+        self._paired: _Paired | None = None
         self._functions: dict[int, tuple[int, dict[int, int]]] = {}
-        self._module_lines: dict[int, int] = {}
-        self._statements: dict[cst.CSTNode, tuple[int, int]] | None = None
+        self._regenerated: dict[int, dict[int, int]] = {}
 
     def def_line(self, func: cst.FunctionDef) -> int:
-        return self._function(func)[0]
+        line = self._pairs().lines.get(id(func))
+        return line if line is not None else self._function(func)[0]
 
-    def line(self, node: cst.CSTNode, func: cst.FunctionDef | None) -> int | None:
+    def line(self, node: cst.CSTNode, func: cst.FunctionDef | None,
+             within: cst.CSTNode | None = None) -> int | None:
         """The first line of ``node``, which lies inside ``func`` (None: a module statement).
 
-        None when the node has no recorded position (whitespace, operators).
+        ``within`` is the statement being run, when the caller knows it: a node inside it is
+        located from it, a cheaper codegen than the whole function's. None when the node has
+        no recorded position (whitespace, operators).
         """
+        paired = self._pairs()
         if func is None:
             if isinstance(node, cst.SimpleStatementLine | cst.BaseCompoundStatement):
-                return self._module_statement_line(node)
+                first = paired.module_lines.get(id(node))
+                return first if first is not None else self._module_statement_line(node)
             return None
+        known = paired.lines.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(within, _SMALL):
+            anchor = paired.lines.get(id(within))
+            if anchor is not None:
+                starts = self._regenerate(within)
+                start = starts.get(id(node))
+                if start is not None:
+                    return start + anchor - starts[id(within)]
         return self._function(func)[1].get(id(node))
+
+    def _pairs(self) -> _Paired:
+        if self._paired is None:
+            tree = self._tree if self._tree is not None else python_ast(self._source)
+            self._paired = _Paired(self._module, tree, self._source)
+        return self._paired
+
+    def _regenerate(self, node: cst.CSTNode) -> dict[int, int]:
+        """Line of each node inside ``node``, counted from the start of its own code."""
+        starts = self._regenerated.get(id(node))
+        if starts is None:
+            counter = _LineCounter(
+                default_indent=self._module.default_indent,
+                default_newline=self._module.default_newline,
+            )
+            node._codegen(counter)
+            starts = self._regenerated[id(node)] = counter.starts
+        return starts
 
     def _function(self, func: cst.FunctionDef) -> tuple[int, dict[int, int]]:
         cached = self._functions.get(id(func))
         if cached is not None:
             return cached
-        counter = _LineCounter(
-            default_indent=self._module.default_indent,
-            default_newline=self._module.default_newline,
-        )
-        func._codegen(counter)
-        anchor = self._find_def(func.name.value)
-        offset = 0 if anchor is None else anchor - counter.starts[id(func)]
-        starts = {key: value + offset for key, value in counter.starts.items()}
-        result = (starts[id(func)], starts)
+        starts = self._regenerate(func)
+        anchor = self._pairs().lines.get(id(func)) or self._find_def(func.name.value)
+        offset = 0 if anchor is None else anchor - starts[id(func)]
+        shifted = {key: value + offset for key, value in starts.items()}
+        result = (shifted[id(func)], shifted)
         self._functions[id(func)] = result
         return result
 
@@ -96,52 +158,131 @@ class LineIndex:
         """The line of the last ``def name`` at column 0 (the one Python binds)."""
         pattern = re.compile(rf"^(?:async[ \t]+)?def[ \t]+{re.escape(name)}\b", re.M)
         starts = [match.start() for match in pattern.finditer(self._source)]
-        if len(starts) > 1:  # one may sit in a string: ask Python's parser which is code
-            lines = [def_line for statement, (_, def_line) in self._statement_lines().items()
-                     if isinstance(statement, cst.FunctionDef) and statement.name.value == name]
-            if lines:
-                return lines[-1]
         return self._source.count("\n", 0, starts[-1]) + 1 if starts else None
 
     def _module_statement_line(self, node: cst.CSTNode) -> int:
-        cached = self._module_lines.get(id(node))
-        if cached is not None:
-            return cached
-        original = node
+        """The first line of code of a module statement, by searching the text for it (when
+        ``ast`` could not pair the statements)."""
         if isinstance(node, cst.SimpleStatementLine | cst.BaseCompoundStatement):
             node = node.with_changes(leading_lines=())
         first = self._module.code_for_node(node).lstrip("\n").split("\n", 1)[0].strip()
         index = self._source.find(first) if first else -1
-        line = 1 if index < 0 else self._source.count("\n", 0, index) + 1
-        if index >= 0 and self._source.find(first, index + 1) >= 0:  # the text is not unique
-            line = self._statement_lines().get(original, (line, line))[0]
-        self._module_lines[id(original)] = line
-        return line
-
-    def _statement_lines(self) -> dict[cst.CSTNode, tuple[int, int]]:
-        """Per statement of the module body, its first line (a decorator's, if any) and the line
-        of its keyword, from Python's own parser (``ast``, in C): only asked when a text search
-        is ambiguous. Empty when ``ast`` cannot parse the text, or its statements do not pair
-        up with libcst's."""
-        if self._statements is None:
-            self._statements = _statement_lines(self._module, self._source)
-        return self._statements
+        return 1 if index < 0 else self._source.count("\n", 0, index) + 1
 
 
-def _statement_lines(module: cst.Module, source: str) -> dict[cst.CSTNode, tuple[int, int]]:
-    parsed_module = python_ast(source)
-    if parsed_module is None:
-        return {}
-    body = parsed_module.body
-    lines: dict[cst.CSTNode, tuple[int, int]] = {}
-    position = 0
-    for statement in module.body:
-        count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
-        parsed = body[position:position + count]
-        if len(parsed) != count:
-            return {}
-        decorators = getattr(parsed[0], "decorator_list", [])
-        first = min([parsed[0].lineno, *(decorator.lineno for decorator in decorators)])
-        lines[statement] = (first, parsed[0].lineno)
-        position += count
-    return lines if position == len(body) else {}
+class _Paired:
+    """Lines of the statements and decorators of a libcst module, from ``ast``'s tree of the
+    same text: ``lines`` has each statement's keyword line (a decorated function's ``def``
+    line, as libcst's positions have it), ``module_lines`` each top-level statement's first
+    line (its first decorator's, if any). Both are empty when the trees do not pair up."""
+
+    def __init__(self, module: cst.Module, tree: ast.Module | None, source: str):
+        self.lines: dict[int, int] = {}
+        self.module_lines: dict[int, int] = {}
+        self._source_lines = source.split("\n")
+        if tree is None:
+            return
+        try:
+            self._body(module.body, tree.body)
+            statements = iter(tree.body)
+            for statement in module.body:
+                first = next(statements)
+                count = len(statement.body) if isinstance(statement,
+                                                           cst.SimpleStatementLine) else 1
+                for _ in range(count - 1):
+                    next(statements)
+                decorators = getattr(first, "decorator_list", ())
+                self.module_lines[id(statement)] = min(
+                    [first.lineno, *(decorator.lineno for decorator in decorators)])
+        except (_Mismatch, StopIteration):
+            self.lines.clear()
+            self.module_lines.clear()
+
+    def _body(self, statements: Sequence[cst.CSTNode], parsed: Sequence[ast.stmt]) -> None:
+        position = 0
+        for statement in statements:
+            if isinstance(statement, cst.SimpleStatementLine):
+                smalls: Sequence[cst.CSTNode] = statement.body
+                self.lines[id(statement)] = _at(parsed, position).lineno
+            elif isinstance(statement, cst.BaseSmallStatement):
+                smalls = (statement,)
+            else:
+                self._compound(statement, _at(parsed, position))
+                position += 1
+                continue
+            for small in smalls:
+                self.lines[id(small)] = _at(parsed, position).lineno
+                position += 1
+        if position != len(parsed):
+            raise _Mismatch
+
+    def _compound(self, statement: cst.CSTNode, parsed: ast.stmt) -> None:
+        if not isinstance(parsed, _COMPOUND.get(type(statement), ())):
+            raise _Mismatch
+        self.lines[id(statement)] = parsed.lineno
+        if isinstance(statement, cst.If):
+            assert isinstance(parsed, ast.If)
+            self._suite(statement.body, parsed.body)
+            if isinstance(statement.orelse, cst.If):  # elif
+                if len(parsed.orelse) != 1:
+                    raise _Mismatch
+                self._compound(statement.orelse, parsed.orelse[0])
+            else:
+                self._suite(statement.orelse, parsed.orelse)
+        elif isinstance(statement, cst.For | cst.While):
+            assert isinstance(parsed, ast.For | ast.AsyncFor | ast.While)
+            self._suite(statement.body, parsed.body)
+            self._suite(statement.orelse, parsed.orelse)
+        elif isinstance(statement, cst.Try | cst.TryStar):
+            assert isinstance(parsed, ast.Try | ast.TryStar)
+            self._suite(statement.body, parsed.body)
+            if len(statement.handlers) != len(parsed.handlers):
+                raise _Mismatch
+            for handler, parsed_handler in zip(statement.handlers, parsed.handlers, strict=True):
+                self._suite(handler, parsed_handler.body)
+            self._suite(statement.orelse, parsed.orelse)
+            self._suite(statement.finalbody, parsed.finalbody)
+        elif isinstance(statement, cst.FunctionDef | cst.ClassDef):
+            assert isinstance(parsed, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            self._decorators(statement.decorators, parsed.decorator_list)
+            self._suite(statement, parsed.body)
+        elif isinstance(statement, cst.Match):
+            assert isinstance(parsed, ast.Match)
+            if len(statement.cases) != len(parsed.cases):
+                raise _Mismatch
+            for case, parsed_case in zip(statement.cases, parsed.cases, strict=True):
+                self._suite(case, parsed_case.body)
+        else:
+            assert isinstance(statement, cst.With)
+            self._suite(statement, parsed.body)  # type: ignore[attr-defined]
+
+    def _suite(self, owner: cst.CSTNode | None, parsed: Sequence[ast.stmt]) -> None:
+        """Pair the statements of ``owner``'s body (an Else, a handler, a function...)."""
+        if owner is None:
+            if parsed:
+                raise _Mismatch
+            return
+        body = getattr(owner, "body", None)
+        if isinstance(body, cst.BaseSuite):
+            body = body.body
+        if not isinstance(body, Sequence):
+            raise _Mismatch
+        self._body(body, parsed)
+
+    def _decorators(self, decorators: Sequence[cst.Decorator],
+                    parsed: Sequence[ast.expr]) -> None:
+        """A decorator's line is its ``@``'s: the line of its expression, which must begin
+        with ``@`` (an expression continued from the ``@`` line with a backslash does not)."""
+        if len(decorators) != len(parsed):
+            raise _Mismatch
+        for decorator, expression in zip(decorators, parsed, strict=True):
+            line = expression.lineno
+            if not self._source_lines[line - 1].lstrip().startswith("@"):
+                raise _Mismatch
+            self.lines[id(decorator)] = line
+
+
+def _at(parsed: Sequence[ast.stmt], position: int) -> ast.stmt:
+    if position >= len(parsed):
+        raise _Mismatch
+    return parsed[position]

@@ -177,6 +177,7 @@ class Interpreter(CallEvaluator):
         if not params:
             params = [p.name.value for p in func.params.posonly_params]
         self.frame = Frame(func=func, name=func.name.value)
+        self.statement_node = None
         self.statement_line = self.lines.def_line(func)
         if params:
             self.frame.locals[params[0]] = EventPath(())
@@ -232,6 +233,7 @@ class Interpreter(CallEvaluator):
                                         f"@{self.code(decorator.decorator)} is not modelled",
                                         node)
         outer_frame, outer_line, outer_unknowns = self.frame, self.statement_line, self.unknowns
+        outer_statement = self.statement_node
         self.frame = Frame(func=func, locals=bound, name=name)
         self.unknowns = []
         self.inline_depth += 1
@@ -243,6 +245,7 @@ class Interpreter(CallEvaluator):
             inner_unknowns = self.unknowns
             result = self.frame.returned
             self.frame, self.statement_line, self.unknowns = outer_frame, outer_line, outer_unknowns
+            self.statement_node = outer_statement
             self.inline_depth -= 1
         if inner_unknowns:
             first = inner_unknowns[0]
@@ -256,6 +259,7 @@ class Interpreter(CallEvaluator):
     def block(self, statements: Body) -> None:
         """Walk statements; a one-line suite (``if x: raise E``) holds small statements."""
         for stmt in statements:
+            self.statement_node = stmt
             self.statement_line = self.line_of(stmt)
             if isinstance(stmt, cst.BaseSmallStatement):
                 self.small_statement(stmt)

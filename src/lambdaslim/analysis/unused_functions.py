@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import re
 import unicodedata
+from typing import NamedTuple
 
 from lambdaslim.analysis.parsing import python_ast
 
@@ -33,16 +34,24 @@ _DYNAMIC_LOOKUPS = ("globals", "locals", "vars", "eval", "exec", "getattr", "__d
                     "sys.modules", "import_module", "__import__", "inspect")
 
 
-def blank_unused_functions(text: str, function: str) -> str:
+class Blanked(NamedTuple):
+    """The text to parse, and ``ast``'s tree of it when it was parsed here (the blanked
+    functions taken out of its body), for :class:`lambdaslim.analysis.lines.LineIndex`."""
+
+    text: str
+    tree: ast.Module | None
+
+
+def blank_unused_functions(text: str, function: str) -> Blanked:
     """``text`` with the lines of every unreachable module-level function made empty."""
     if text.count("def ") < 2 or "\r" in text.replace("\r\n", ""):
-        return text
+        return Blanked(text, None)
     words = text if text.isascii() else unicodedata.normalize("NFKC", text)  # as Python reads
     if any(lookup in words for lookup in _DYNAMIC_LOOKUPS):
-        return text
+        return Blanked(text, None)
     module = python_ast(text)
     if module is None:
-        return text  # libcst parses the whole text and reports what it finds
+        return Blanked(text, None)  # libcst parses the whole text and reports what it finds
     lines = text.split("\n")
     unused = [
         statement for statement in module.body
@@ -50,11 +59,14 @@ def blank_unused_functions(text: str, function: str) -> str:
         and not statement.decorator_list
         and _unused(statement, function, words, lines)
     ]
+    if not unused:
+        return Blanked(text, module)
     for statement in unused:
         assert statement.end_lineno is not None
         for index in range(statement.lineno - 1, statement.end_lineno):
             lines[index] = "\r" if lines[index].endswith("\r") else ""
-    return "\n".join(lines) if unused else text
+    module.body = [statement for statement in module.body if statement not in unused]
+    return Blanked("\n".join(lines), module)
 
 
 def _unused(statement: ast.FunctionDef | ast.AsyncFunctionDef, handler: str, words: str,
