@@ -17,12 +17,10 @@ differently are listed in ``_SDK_CLIENT_NAME_EXCEPTIONS``.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +31,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node
 
+from lambdaslim.catalog_files import digest, rule_sources
 from lambdaslim.errors import LambdaslimError
 
 DOCS_URL = "https://lambdaslim.dev/rules/{id}"
@@ -432,21 +431,13 @@ def _rule_from(doc: _Document) -> Rule:
     )
 
 
-def _rule_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
-def _packaged_dir() -> Path:
-    return Path(str(resources.files("lambdaslim") / "rules"))
-
-
 def load_catalog(extra_dirs: Sequence[Path] = ()) -> Catalog:
     """The packaged rules, then each of ``extra_dirs`` in order; a later rule replaces an
     earlier one with the same id. Two files with the same id in one directory are an error.
 
-    The digest is :func:`catalog_digest`'s.
+    The digest is :func:`lambdaslim.catalog_files.catalog_digest`'s.
     """
-    sources = _rule_sources(extra_dirs)
+    sources = rule_sources(extra_dirs)
     rules: dict[str, Rule] = {}
     for files in sources:
         seen: dict[str, Path] = {}
@@ -470,43 +461,4 @@ def load_catalog(extra_dirs: Sequence[Path] = ()) -> Catalog:
                 rule.source,
             )
         by_name[rule.name] = rule
-    return Catalog(rules=tuple(by_name.values()), digest=_digest(sources))
-
-
-def catalog_digest(extra_dirs: Sequence[Path] = ()) -> str:
-    """What :func:`load_catalog` would answer from, without parsing a rule: every rule file
-    read (name and bytes) and the botocore version, because ``match_sdk_call`` answers from
-    botocore's service models. Cheap enough to key caches before deciding to do any work.
-
-    It also covers lambdaslim's own code (:func:`_code_files`), so that the caches keyed on it
-    never answer from what an earlier analyser made, whatever the version number says."""
-    return _digest(_rule_sources(extra_dirs))
-
-
-def _code_files() -> list[Path]:
-    """lambdaslim's modules, templates and data files, in a stable order."""
-    package = Path(__file__).parent
-    return sorted(path for path in package.rglob("*")
-                  if path.suffix in (".py", ".j2", ".json") and "__pycache__" not in path.parts)
-
-
-def _rule_sources(extra_dirs: Sequence[Path]) -> list[list[tuple[Path, bytes]]]:
-    """The rule files of each folder (packaged first), with their bytes."""
-    sources = []
-    for directory in (_packaged_dir(), *extra_dirs):
-        if not directory.is_dir():
-            raise LambdaslimError("rules directory does not exist or is not a directory", directory)
-        sources.append([(path, path.read_bytes()) for path in _rule_files(directory)])
-    return sources
-
-
-def _digest(sources: list[list[tuple[Path, bytes]]]) -> str:
-    digest = hashlib.sha256(f"botocore {botocore.__version__}\n".encode())
-    package = Path(__file__).parent
-    for path in _code_files():
-        raw = path.read_bytes()
-        digest.update(f"{path.relative_to(package)}\0{len(raw)}\0".encode() + raw)
-    for files in sources:
-        for path, raw in files:
-            digest.update(f"{path.name}\0{len(raw)}\0".encode() + raw)
-    return digest.hexdigest()
+    return Catalog(rules=tuple(by_name.values()), digest=digest(sources))

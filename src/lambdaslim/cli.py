@@ -79,7 +79,7 @@ def analyze(
     PATH is a folder with a SAM/CloudFormation template (or CDK cdk.out), a template file, a
     state machine definition (*.asl.json|yaml), or a Python handler FILE.py[:function].
     """
-    from lambdaslim.catalog import catalog_digest
+    from lambdaslim.catalog_files import catalog_digest
 
     digest = catalog_digest(rules_dirs)
     run_cache = None
