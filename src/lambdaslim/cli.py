@@ -12,12 +12,15 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from lambdaslim import __version__
 from lambdaslim.errors import LambdaslimError
+
+if TYPE_CHECKING:
+    from lambdaslim.catalog import Catalog
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -103,17 +106,19 @@ def analyze(
     cache = None if no_cache else SummaryCache.default(digest)
     inputs: list[Path] = []
     with summaries_in_background(jobs, cache) as background:  # workers fork now, small
-        # Imported and loaded after the fork (the workers need none of it), and after the
-        # application, which hands the workers their first handlers as soon as it can.
+        # A worker loads the catalog while this process reads the template: the workers have
+        # no handler to parse before the template is read.
+        catalog_loaded = background.call("lambdaslim.catalog:load_catalog", rules_dirs)
+        # Imported and loaded after the fork (the workers need none of it); the application
+        # hands the workers their handlers as soon as it locates them.
         from lambdaslim.loading import load_application
 
         app = load_application(Path(path), on_handler=background.submit, inputs=inputs)
-        from lambdaslim.catalog import load_catalog
         from lambdaslim.classification import analyze_application, handlers_to_summarise
         from lambdaslim.pipeline import plan_analysis
         from lambdaslim.progress import handler_progress
 
-        catalog = load_catalog(rules_dirs)
+        catalog: Catalog = catalog_loaded()
         with handler_progress(handlers_to_summarise(app)) as advance:
             analysis = analyze_application(app, catalog, jobs=jobs, cache=cache, advance=advance)
     analysis, _ = plan_analysis(analysis, catalog)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import importlib
 import json
 import multiprocessing
 import os
@@ -201,6 +202,26 @@ class BackgroundSummaries:
             self._futures[handler] = (future, index)
         self._batch = []
 
+    def call(self, name: str, *args: Any) -> Callable[[], Any]:
+        """``module:function`` called with ``args``, started in a worker now; the function
+        returned waits for its result.
+
+        For work the main process needs later and a worker can do while it waits for its
+        first handler (the main process is reading the template then). Named, not passed: the
+        main process does not import the module before it needs it. When the worker gives no
+        result (it raised: errors need not survive pickling), the function runs again in this
+        process, so its errors are raised here, as if it had only ever run here.
+        """
+        if self.pool is None:
+            return lambda: _function(name)(*args)
+        future = self.pool.submit(_or_failed, name, *args)
+
+        def result() -> Any:
+            value = future.result()
+            return _function(name)(*args) if isinstance(value, _Failed) else value
+
+        return result
+
     def has(self, path: Path, function: str) -> bool:
         """Whether the handler was submitted (and so :meth:`take` gives its summary)."""
         return (path, function) in self._done or (path, function) in self._futures or any(
@@ -324,6 +345,22 @@ def _summarize_one(item: _Work) -> HandlerSummary:
     if cache is not None and key:
         cache.put(key, summary)
     return summary
+
+
+class _Failed:
+    """What :func:`_or_failed` returns when the function raised."""
+
+
+def _function(name: str) -> Callable[..., Any]:
+    module, function = name.split(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def _or_failed(name: str, *args: Any) -> Any:
+    try:
+        return _function(name)(*args)
+    except Exception:
+        return _Failed()
 
 
 def _summarize_chunk(items: list[_Work]) -> list[HandlerSummary]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import shutil
 import sqlite3
@@ -10,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from app_copies import FIXTURES
+from click.testing import CliRunner
 
 from lambdaslim.catalog import load_catalog
 from lambdaslim.classification import analyze_application
+from lambdaslim.cli import main
 from lambdaslim.handler_summaries import (
     PARALLEL_THRESHOLD,
     HandlerRequest,
@@ -169,3 +172,28 @@ def test_a_row_nested_too_deeply_to_decode_is_a_miss(tmp_path: Path) -> None:
 def test_a_function_name_that_is_not_unicode_still_has_a_key(tmp_path: Path) -> None:
     cache = SummaryCache(tmp_path / "summaries.sqlite3", salt="catalog-a")
     assert cache.key(b"x", "main\ud800") != cache.key(b"x", "main")
+
+
+def test_a_call_runs_in_a_worker_and_its_errors_are_raised_here(tmp_path: Path) -> None:
+    """``call`` gives the worker's result; when the worker raised, the function runs again
+    here and its own error (type and message) reaches the caller."""
+    with summaries_in_background(2, None) as background:
+        pid = background.call("os:getpid")
+        missing = background.call("os:stat", tmp_path / "absent")
+        assert pid() != os.getpid()
+        with pytest.raises(FileNotFoundError, match="absent"):
+            missing()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_broken_rule_file_is_reported_whichever_process_loads_the_catalog(
+    tmp_path: Path, jobs: str
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "LS900_broken.yaml").write_text("id: LS900\nname: [unclosed\n")
+    result = CliRunner().invoke(main, ["analyze", str(FIXTURES / "ticket_booking"), "--rules",
+                                       str(rules), "--jobs", jobs, "--format", "json"])
+    assert result.exit_code == 2
+    assert "LS900_broken.yaml" in result.stderr
+    assert "Traceback" not in result.stderr
