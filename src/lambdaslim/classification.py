@@ -85,14 +85,17 @@ def analyze_application(
     jobs: int = 1,
     cache: SummaryCache | None = None,
     advance: Callable[[int], None] = lambda _: None,
+    on_verdict: Callable[[str, HandlerVerdict], None] = lambda _fid, _verdict: None,
 ) -> Analysis:
-    """Classify every function of ``app``; ``jobs`` processes summarise the handlers."""
+    """Classify every function of ``app``; ``jobs`` processes summarise the handlers.
+    ``on_verdict`` gets each handler's verdict as soon as it is made."""
     wanted = {fid: request for fid in app.functions if (request := _request(app, fid))}
     summaries = iter_summaries(list(wanted.values()), jobs=jobs, cache=cache, advance=advance)
-    handler_verdicts = {  # classified as they arrive, while the workers parse the rest
-        fid: classify_handler(summary, catalog, invoked_async=_invoked_async(app, fid))
-        for fid, summary in zip(wanted, summaries, strict=True)
-    }
+    handler_verdicts = {}
+    for fid, summary in zip(wanted, summaries, strict=True):  # while the workers parse the rest
+        verdict = classify_handler(summary, catalog, invoked_async=_invoked_async(app, fid))
+        handler_verdicts[fid] = verdict
+        on_verdict(fid, verdict)
     return _Context(app, handler_verdicts).run()
 
 

@@ -117,11 +117,14 @@ def analyze(
         from lambdaslim.classification import analyze_application, handlers_to_summarise
         from lambdaslim.pipeline import plan_analysis
         from lambdaslim.progress import handler_progress
+        from lambdaslim.rewrite.machine_builds import StatesBuiltAhead
 
         catalog: Catalog = catalog_loaded()
+        ahead = StatesBuiltAhead(app, catalog)  # each machine once its verdicts are in
         with handler_progress(handlers_to_summarise(app)) as advance:
-            analysis = analyze_application(app, catalog, jobs=jobs, cache=cache, advance=advance)
-    analysis, _ = plan_analysis(analysis, catalog)
+            analysis = analyze_application(app, catalog, jobs=jobs, cache=cache, advance=advance,
+                                           on_verdict=ahead.add)
+    analysis, _ = plan_analysis(analysis, catalog, ahead)
     if output_format == "json":
         from lambdaslim.output.analysis_json import render_json
 

@@ -13,12 +13,16 @@ from lambdaslim.analysis import Reason
 from lambdaslim.catalog import Catalog
 from lambdaslim.classification import KEEP, Analysis, FunctionVerdict
 from lambdaslim.plan import Declined, Plan
+from lambdaslim.rewrite.machine_builds import StatesBuiltAhead
 from lambdaslim.rewrite.planning import build_plan
 
 
-def plan_analysis(analysis: Analysis, catalog: Catalog) -> tuple[Analysis, Plan]:
-    """The plan of every replaceable function, and the analysis with declined ones kept."""
-    plan = build_plan(analysis, catalog)
+def plan_analysis(
+    analysis: Analysis, catalog: Catalog, ahead: StatesBuiltAhead | None = None
+) -> tuple[Analysis, Plan]:
+    """The plan of every replaceable function, and the analysis with declined ones kept
+    (taking the states built ``ahead`` that it would build)."""
+    plan = build_plan(analysis, catalog, ahead=ahead)
     return with_declined(analysis, plan.declined), plan
 
 

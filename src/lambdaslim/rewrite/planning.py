@@ -8,18 +8,16 @@ replaced in all of its states or in none.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from lambdaslim.analysis import HandlerVerdict, ir
 from lambdaslim.catalog import Catalog
 from lambdaslim.classification import Analysis, FunctionVerdict
 from lambdaslim.errors import LambdaslimError
-from lambdaslim.model import StateMachine, TaskLink, definition_pointer
+from lambdaslim.model import StateMachine
 from lambdaslim.plan import (
     Connection,
     Declared,
@@ -34,19 +32,19 @@ from lambdaslim.rewrite.integrations import (
     ANY_STATE_MACHINE,
     STATE_MACHINE_ARN,
     Bindings,
-    Environment,
 )
-from lambdaslim.rewrite.state_builder import Built, StateBuilder
+from lambdaslim.rewrite.machine_builds import (
+    MachineWork,
+    StatesBuiltAhead,
+    build_machine,
+    copy_definition,
+    editable,
+    tasks_to_build,
+    walk,
+)
 from lambdaslim.rewrite.state_io import Unsupported
 
 QUERY_LANGUAGES = ("auto", "jsonpath", "jsonata")
-
-
-@dataclass
-class _MachineWork:
-    machine: StateMachine
-    bindings: Bindings
-    built: dict[tuple[str | int, ...], tuple[TaskLink, Built]] = field(default_factory=dict)
 
 
 def build_plan(
@@ -56,8 +54,10 @@ def build_plan(
     only: set[str] | None = None,
     skip: Iterable[str] = (),
     query_language: str = "auto",
+    ahead: StatesBuiltAhead | None = None,
 ) -> Plan:
-    """The plan for ``analysis``, limited to ``only`` (when given) minus ``skip``."""
+    """The plan for ``analysis``, limited to ``only`` (when given) minus ``skip``; states
+    already built ``ahead`` are taken when they are what the plan would build."""
     if query_language not in QUERY_LANGUAGES:
         raise LambdaslimError(f"unknown query language {query_language!r}")
     app = analysis.app
@@ -69,7 +69,7 @@ def build_plan(
         if f.replaced and (only is None or f.function_id in only) and f.function_id not in skip
     }
     declined: list[Declined] = []
-    works = {mid: _MachineWork(m, Bindings(dict(m.substitutions)))
+    works = {mid: MachineWork(m, Bindings(dict(m.substitutions)))
              for mid, m in app.state_machines.items()}
     stale = set(works)
     # Until nothing more is declined. A state that cannot be built leaves nothing behind (its
@@ -77,7 +77,8 @@ def build_plan(
     # holds a state built for a function declined since: the other states depend on nothing
     # that changed.
     while True:
-        failed = _build_states(analysis, catalog, chosen, works, stale, query_language)
+        failed = _build_states(analysis, catalog, chosen, works, stale, query_language, ahead)
+        ahead = None  # only for the first build: later ones follow declines
         failed = failed or _orphaned_catch_targets(analysis, chosen, works)
         failed += _unsupported_routes(analysis, chosen)
         failed += _channel_and_entry_consistency(analysis, chosen)
@@ -91,7 +92,7 @@ def build_plan(
                  if any(link.function_id in gone for link, _ in work.built.values())}
         for mid in stale:
             machine = app.state_machines[mid]
-            works[mid] = _MachineWork(machine, Bindings(dict(machine.substitutions)))
+            works[mid] = MachineWork(machine, Bindings(dict(machine.substitutions)))
     machines = tuple(
         edit for work in works.values() if (edit := _machine_edit(analysis, work, chosen))
     )
@@ -101,43 +102,26 @@ def build_plan(
 
 
 def _build_states(analysis: Analysis, catalog: Catalog, chosen: dict[str, FunctionVerdict],
-                  works: dict[str, _MachineWork], machines: set[str],
-                  query_language: str) -> list[Declined]:
-    """Build the replacement of every chosen task of ``machines``."""
-    app = analysis.app
-    failed: list[Declined] = []
-    for link in app.task_links:
-        verdict = chosen.get(link.function_id or "")
-        if (verdict is None or verdict.category == "callback_channel"
-                or link.state_machine_id not in machines):
-            continue
-        work = works[link.state_machine_id]
-        handler = verdict.handler_verdict
-        assert handler is not None
-        where = f"{link.state_machine_id}: state {link.state_path[-1]!r}"
-        if not _editable(work.machine):
-            failed.append(Declined(verdict.function_id, "the definition is built with "
-                                   "Fn::Join/Fn::Sub in the template; rewriting it is not "
-                                   "supported yet", where))
-            continue
-        state = _state_at(work.machine.raw_definition, link.state_path)
-        function = app.functions[verdict.function_id]
-        builder = StateBuilder(
-            str(link.state_path[-1]), state, link.form, handler,
-            Environment(function, work.bindings, app.tables), catalog, work.machine.logical_id,
-            query_language, work.machine.query_language == "JSONata",
-        )
-        bound = len(work.bindings.added)
-        try:
-            work.built[link.state_path] = (link, builder.build())
-        except Unsupported as exc:
-            del work.bindings.added[bound:]
-            failed.append(Declined(verdict.function_id, str(exc), where))
-    return failed
+                  works: dict[str, MachineWork], machines: set[str], query_language: str,
+                  ahead: StatesBuiltAhead | None = None) -> list[Declined]:
+    """Build the replacement of every chosen task of ``machines`` (taking those ``ahead``
+    built from the same handler verdicts)."""
+    handlers = {fid: verdict.handler_verdict for fid, verdict in chosen.items()
+                if verdict.category != "callback_channel" and verdict.handler_verdict}
+    failed: list[tuple[int, Declined]] = []
+    for machine_id, attempts in tasks_to_build(analysis.app, handlers, machines).items():
+        taken = ahead.take(machine_id, attempts, catalog, query_language) if ahead else None
+        if taken is None:
+            failed += build_machine(analysis.app, catalog, works[machine_id], attempts,
+                                    query_language)
+        else:
+            works[machine_id], machine_failed = taken
+            failed += machine_failed
+    return [declined for _, declined in sorted(failed, key=lambda item: item[0])]
 
 
 def _orphaned_catch_targets(analysis: Analysis, chosen: dict[str, FunctionVerdict],
-                            works: dict[str, _MachineWork]) -> list[Declined]:
+                            works: dict[str, MachineWork]) -> list[Declined]:
     """A catcher the replacement cannot trigger (the handler never raises what it catches)
     disappears with the Task; a state only that catcher reached would become unreachable and
     the definition invalid, so the function is kept."""
@@ -145,12 +129,12 @@ def _orphaned_catch_targets(analysis: Analysis, chosen: dict[str, FunctionVerdic
     for work in works.values():
         if not work.built:
             continue
-        definition = _copy(work.machine.raw_definition)
+        definition = copy_definition(work.machine.raw_definition)
         for path, (_, built) in work.built.items():
             _splice(definition, path, built.states)
         unreachable = _unreachable_states(definition)
         for path, (link, _) in work.built.items():
-            state = _walk(work.machine.raw_definition, path, 0)
+            state = walk(work.machine.raw_definition, path, 0)
             lost = sorted({c.get("Next") for c in state.get("Catch") or ()} & unreachable)
             if lost and link.function_id in chosen:
                 failed.append(Declined(
@@ -226,49 +210,21 @@ def _channel_and_entry_consistency(
     return [Declined(f.function_id, why, f.function_id) for f in channel]
 
 
-def _editable(machine: StateMachine) -> bool:
-    """A definition written as JSON/YAML (not assembled by Fn::Join/Fn::Sub in a template)."""
-    return isinstance(machine.raw_definition, dict) and "States" in machine.raw_definition
-
-
-def _state_at(definition: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
-    """A copy of the state at ``path``, free to change."""
-    return _copy(_walk(definition, path, 0))
-
-
-def _copy(value: Any) -> Any:
-    """A deep copy of a loaded definition: JSON values, copied without ``copy.deepcopy``'s memo
-    (the planner copies every replaced state and every edited definition)."""
-    if isinstance(value, dict):
-        return {key: _copy(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copy(item) for item in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return copy.deepcopy(value)
-
-
 def _level(definition: dict[str, Any], path: tuple[str | int, ...]) -> dict[str, Any]:
     """The ``States`` mapping holding the state at ``path``."""
-    return _walk(definition, path, 1)
+    return walk(definition, path, 1)
 
 
-def _walk(definition: Any, path: tuple[str | int, ...], up: int) -> Any:
-    """The node ``up`` keys above the state at ``path`` (0: the state itself)."""
-    keys = definition_pointer(path)
-    node = definition
-    for key in keys[:len(keys) - up]:
-        node = node[key]
-    return node
 
 
-def _machine_edit(analysis: Analysis, work: _MachineWork,
+
+def _machine_edit(analysis: Analysis, work: MachineWork,
                   chosen: dict[str, FunctionVerdict]) -> MachineEdit | None:
     app = analysis.app
     machine = work.machine
-    if not _editable(machine):
+    if not editable(machine):
         return None
-    definition = _copy(machine.raw_definition)
+    definition = copy_definition(machine.raw_definition)
     state_edits: list[StateEdit] = []
     statements: list[IamStatement] = []
     connections: dict[str, Connection] = {}
@@ -393,7 +349,7 @@ def _remove_state(definition: dict[str, Any], path: tuple[str | int, ...]) -> st
 
 def _parent_of_level(definition: dict[str, Any], path: tuple[str | int, ...]) -> dict[str, Any]:
     """The branch, processor or definition whose ``States`` hold the state at ``path``."""
-    return _walk(definition, path, 2)
+    return walk(definition, path, 2)
 
 
 def _redirect(container: dict[str, Any], old: str, new: str) -> None:
