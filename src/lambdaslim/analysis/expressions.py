@@ -7,7 +7,9 @@ SDK call that becomes a step.
 
 from __future__ import annotations
 
+import ast
 import builtins
+import functools
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -183,48 +185,45 @@ class ExpressionEvaluator:
     # ---- expressions ----------------------------------------------------------------------
 
     def ev(self, node: cst.BaseExpression) -> Value:
-        if isinstance(node, cst.Name):
-            return self.lookup(node.value, node)
-        if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-            if isinstance(node, cst.ConcatenatedString) and any(
-                isinstance(part, cst.FormattedString) for part in (node.left, node.right)
-            ):
+        # Dispatch on the node's class (then its bases, as isinstance would): libcst's classes
+        # are ABCs, and a chain of isinstance checks that fail costs an ABC check each.
+        for klass in type(node).__mro__:
+            method = _EVALUATORS.get(klass)
+            if method is not None:
+                return getattr(self, method)(node)
+        return self.unknown(f"a {type(node).__name__} expression", node)
+
+    def ev_name(self, node: cst.Name) -> Value:
+        return self.lookup(node.value, node)
+
+    def ev_string(self, node: cst.SimpleString | cst.ConcatenatedString) -> Value:
+        if isinstance(node, cst.ConcatenatedString):
+            if any(isinstance(part, cst.FormattedString) for part in (node.left, node.right)):
                 return self.concat([self.ev(node.left), self.ev(node.right)], node)
             value = node.evaluated_value
-            if isinstance(value, str):
-                return Const(value)
-            return self.unknown("a bytes literal", node)
-        if isinstance(node, cst.Integer | cst.Float):
-            return Const(node.evaluated_value)
-        if isinstance(node, cst.FormattedString):
-            return self.fstring(node)
-        if isinstance(node, cst.Attribute):
-            return self.attribute(self.ev(node.value), node.attr.value, node)
-        if isinstance(node, cst.Subscript):
-            return self.subscript(node)
-        if isinstance(node, cst.Call):
-            return self.call(node)
-        if isinstance(node, cst.BinaryOperation):
-            return self.binary(node)
-        if isinstance(node, cst.UnaryOperation):
-            return self.unary(node)
-        if isinstance(node, cst.BooleanOperation):
-            return self.boolean(node)
-        if isinstance(node, cst.Comparison):
-            return self.comparison(node)
-        if isinstance(node, cst.Dict):
-            return self.dict_literal(node)
-        if isinstance(node, cst.List | cst.Tuple):
-            return self.list_literal(node)
-        if isinstance(node, cst.ListComp | cst.DictComp | cst.SetComp | cst.GeneratorExp):
-            return self.unknown("a comprehension over data", node)
-        if isinstance(node, cst.IfExp):
-            return self.unknown("a conditional expression (x if c else y)", node)
-        if isinstance(node, cst.Lambda):
-            return self.unknown("a lambda", node)
-        if isinstance(node, cst.Await):
-            return self.unknown("an await expression", node)
-        return self.unknown(f"a {type(node).__name__} expression", node)
+        else:
+            value = _literal(node.value)
+        if isinstance(value, str):
+            return Const(value)
+        return self.unknown("a bytes literal", node)
+
+    def ev_number(self, node: cst.Integer | cst.Float) -> Value:
+        return Const(node.evaluated_value)
+
+    def ev_attribute(self, node: cst.Attribute) -> Value:
+        return self.attribute(self.ev(node.value), node.attr.value, node)
+
+    def ev_comprehension(self, node: cst.BaseExpression) -> Value:
+        return self.unknown("a comprehension over data", node)
+
+    def ev_conditional(self, node: cst.IfExp) -> Value:
+        return self.unknown("a conditional expression (x if c else y)", node)
+
+    def ev_lambda(self, node: cst.Lambda) -> Value:
+        return self.unknown("a lambda", node)
+
+    def ev_await(self, node: cst.Await) -> Value:
+        return self.unknown("an await expression", node)
 
     def call(self, node: cst.Call) -> Value:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -509,6 +508,42 @@ def fold(expr: Expr) -> Expr:
     if isinstance(expr, Not) and isinstance(expr.operand, Const):
         return Const(not expr.operand.value)
     return expr
+
+
+# Which method of ExpressionEvaluator evaluates each kind of expression (see ``ev``).
+_EVALUATORS: dict[type, str] = {
+    cst.Name: "ev_name",
+    cst.SimpleString: "ev_string",
+    cst.ConcatenatedString: "ev_string",
+    cst.Integer: "ev_number",
+    cst.Float: "ev_number",
+    cst.FormattedString: "fstring",
+    cst.Attribute: "ev_attribute",
+    cst.Subscript: "subscript",
+    cst.Call: "call",
+    cst.BinaryOperation: "binary",
+    cst.UnaryOperation: "unary",
+    cst.BooleanOperation: "boolean",
+    cst.Comparison: "comparison",
+    cst.Dict: "dict_literal",
+    cst.List: "list_literal",
+    cst.Tuple: "list_literal",
+    cst.ListComp: "ev_comprehension",
+    cst.DictComp: "ev_comprehension",
+    cst.SetComp: "ev_comprehension",
+    cst.GeneratorExp: "ev_comprehension",
+    cst.IfExp: "ev_conditional",
+    cst.Lambda: "ev_lambda",
+    cst.Await: "ev_await",
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _literal(text: str) -> str | bytes:
+    """The value of a string literal (``SimpleString.evaluated_value``, which compiles the
+    literal with ``ast.literal_eval`` each time; handlers repeat the same keys many times)."""
+    value: str | bytes = ast.literal_eval(text)
+    return value
 
 
 def _dotted(node: cst.CSTNode) -> str | None:

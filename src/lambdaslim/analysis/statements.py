@@ -80,7 +80,13 @@ class Interpreter(CallEvaluator):
 
     def module_statement(self, stmt: cst.BaseStatement | cst.BaseSmallStatement) -> None:
         env = self.module_env
-        if isinstance(stmt, cst.BaseSmallStatement):
+        if isinstance(stmt, cst.SimpleStatementLine):  # the common case first: one exact match
+            for small in stmt.body:
+                try:
+                    self.small_statement(small)
+                except Terminated:
+                    return
+        elif isinstance(stmt, cst.BaseSmallStatement):
             with contextlib.suppress(Terminated):
                 self.small_statement(stmt)
         elif isinstance(stmt, cst.FunctionDef):
@@ -100,12 +106,6 @@ class Interpreter(CallEvaluator):
                 reason = self.unknown("a name defined conditionally at import", stmt)
                 for name in _assigned_names(stmt):
                     env[name] = reason
-        elif isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                try:
-                    self.small_statement(small)
-                except Terminated:
-                    return
         else:
             for name in _assigned_names(stmt):
                 env[name] = self.unknown(f"a name bound by a {type(stmt).__name__} at import",
