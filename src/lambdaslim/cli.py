@@ -114,6 +114,10 @@ def analyze(
         from lambdaslim.loading import load_application
 
         app = load_application(Path(path), on_handler=background.submit, inputs=inputs)
+        fingerprints = None
+        if run_cache is not None:  # now, while the workers parse, not after the analysis
+            handlers = [f.source_file for f in app.functions.values() if f.source_file]
+            fingerprints = run_cache.fingerprints([*inputs, *handlers])
         from lambdaslim.classification import analyze_application, handlers_to_summarise
         from lambdaslim.pipeline import plan_analysis
         from lambdaslim.progress import handler_progress
@@ -150,8 +154,7 @@ def analyze(
     code = EXIT_CHECK_FAILED if fail_on == "replace" and any(
         f.replaced for f in analysis.functions) else 0
     if run_cache is not None and output is not None:
-        handlers = [f.source_file for f in app.functions.values() if f.source_file]
-        run_cache.store([*inputs, *handlers], output, code)
+        run_cache.store(fingerprints, output, code)
     if code:
         sys.exit(code)
 
@@ -274,6 +277,13 @@ def tune_garbage_collector() -> None:
 
 def run() -> None:
     """The ``lambdaslim`` console script: :func:`main` with :func:`tune_garbage_collector`
-    (not in :func:`main` itself, which tests call many times in one process)."""
+    (not in :func:`main` itself, which tests call many times in one process).
+
+    What the run leaves alive is frozen at the end too: the interpreter's last collection, at
+    exit, would walk all of it (caches holding the application model) only to free nothing,
+    about 0.1 s after a 2,000-function analysis."""
     tune_garbage_collector()
-    main()
+    try:
+        main()
+    finally:
+        gc.freeze()

@@ -33,7 +33,7 @@ def stored(app: Path, tmp_path: Path, output: str = "OUT", code: int = 0) -> Run
     loaded = load_application(app, inputs=inputs)
     handlers = [f.source_file for f in loaded.functions.values() if f.source_file]
     cache = RunCache(tmp_path / "runs", str(app), "digest", {"format": "json"})
-    cache.store([*inputs, *handlers], output, code)
+    cache.store(cache.fingerprints([*inputs, *handlers]), output, code)
     return cache
 
 
@@ -120,5 +120,13 @@ def test_an_unwritable_cache_is_only_slower(app: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "runs"
     blocker.write_text("a file where the folder should be")
     cache = RunCache(blocker, str(app), "digest", {"format": "json"})
-    cache.store([app / "template.yaml"], "OUT", 0)
+    cache.store(cache.fingerprints([app / "template.yaml"]), "OUT", 0)
+    assert cache.lookup() is None
+
+
+def test_a_file_gone_before_its_fingerprint_leaves_no_entry(app: Path, tmp_path: Path) -> None:
+    cache = RunCache(tmp_path / "runs", str(app), "digest", {"format": "json"})
+    fingerprints = cache.fingerprints([app / "template.yaml", app / "src" / "gone.py"])
+    cache.store(fingerprints, "OUT", 0)
+    assert fingerprints is None
     assert cache.lookup() is None

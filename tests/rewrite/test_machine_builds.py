@@ -16,7 +16,7 @@ from lambdaslim.rewrite.machine_builds import StatesBuiltAhead
 from lambdaslim.rewrite.planning import build_plan
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
-from generate_monorepo import generate  # noqa: E402
+from generate_monorepo import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = [ROOT / "samples" / "original_13_lambdas",

@@ -81,15 +81,25 @@ class RunCache:
             pass
         return None
 
-    def store(self, inputs: Iterable[Path], output: str, exit_code: int) -> None:
+    @staticmethod
+    def fingerprints(inputs: Iterable[Path]) -> list[list[Any]] | None:
+        """What :meth:`store` records of the files a run read: taken once they are read, while
+        the handlers are still being analysed. None when one cannot be read (no entry then)."""
+        try:
+            return [_fingerprint(path) for path in sorted(set(inputs))]
+        except OSError:
+            return None
+
+    def store(self, fingerprints: list[list[Any]] | None, output: str, exit_code: int) -> None:
         """Record a run (a read-only or full disk, or a walked tree, only skip the cache)."""
         roots = self._root_templates()
         if roots is not None and not roots:
             return  # found by walking the tree: any new file could change the result
+        if fingerprints is None:
+            return
         temporary = self.path.with_name(f".{self.key}.{os.getpid()}.tmp")
         try:
-            recorded = [_fingerprint(path) for path in sorted(set(inputs))]
-            entry = {"key": self.key, "roots": roots, "inputs": recorded, "output": output,
+            entry = {"key": self.key, "roots": roots, "inputs": fingerprints, "output": output,
                      "exit_code": exit_code}
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary.write_text(json.dumps(entry), "utf-8")

@@ -28,6 +28,7 @@ from lambdaslim.plan import (
     RouteEdit,
     StateEdit,
 )
+from lambdaslim.rewrite.api_integration import supports_route
 from lambdaslim.rewrite.integrations import (
     ANY_STATE_MACHINE,
     STATE_MACHINE_ARN,
@@ -170,8 +171,6 @@ def _unreachable_states(container: dict[str, Any]) -> set[str]:
 
 def _unsupported_routes(analysis: Analysis, chosen: dict[str, FunctionVerdict]) -> list[Declined]:
     """An entry function stays when API Gateway cannot take over one of its routes."""
-    from lambdaslim.rewrite.api_integration import supports_route
-
     app = analysis.app
     failed = []
     for verdict in chosen.values():
