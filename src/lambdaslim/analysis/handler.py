@@ -19,7 +19,7 @@ from lambdaslim.analysis.ir import Expr, HandlerSummary, Unknown
 from lambdaslim.analysis.lines import LineIndex
 from lambdaslim.analysis.parsing import parse_module
 from lambdaslim.analysis.statements import Interpreter, ir_unknowns
-from lambdaslim.analysis.unused_functions import blank_unused_functions
+from lambdaslim.analysis.unused_definitions import blank_unused
 from lambdaslim.analysis.values import Function, NoOp
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def summarize_handler(source: bytes, file: str, function: str) -> HandlerSummary
     except UnicodeDecodeError as exc:
         line = source.count(b"\n", 0, exc.start) + 1
         return _failed(file, function, f"the file is not valid UTF-8 (byte {exc.start})", line)
-    text, tree = blank_unused_functions(text, function)
+    text, tree = blank_unused(text, function)
     try:
         module = parse_module(text)
     except cst.ParserSyntaxError as exc:

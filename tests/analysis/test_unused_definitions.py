@@ -1,4 +1,5 @@
-"""Unreachable module-level functions are blanked before parsing; nothing reachable is."""
+"""Unreachable module-level functions and unused constants are blanked before parsing;
+nothing reachable is."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from lambdaslim.analysis import summarize_handler
 from lambdaslim.analysis.handler import _summarize_module
 from lambdaslim.analysis.lines import LineIndex
 from lambdaslim.analysis.parsing import parse_module
-from lambdaslim.analysis.unused_functions import blank_unused_functions
+from lambdaslim.analysis.unused_definitions import blank_unused
 
 ORDERS = '''\
 """Orders service: one module, three Lambda handlers."""
@@ -50,7 +51,7 @@ def defined(text: str) -> set[str]:
 
 
 def test_other_handlers_and_dead_helpers_are_blanked_but_lines_stay() -> None:
-    blanked = blank_unused_functions(ORDERS, "get_order").text
+    blanked = blank_unused(ORDERS, "get_order").text
     assert defined(blanked) == {"_key", "get_order"}
     assert blanked.count("\n") == ORDERS.count("\n")
     for original, kept in zip(ORDERS.split("\n"), blanked.split("\n"), strict=True):
@@ -61,7 +62,7 @@ def test_a_helper_reached_only_through_another_kept_function_stays() -> None:
     text = ORDERS.replace("def _key(event):\n    return",
                           "def _key(event):\n    return _id(event) and")
     text += "\n\ndef _id(event):\n    return event.get('orderId')\n"
-    assert "_id" in defined(blank_unused_functions(text, "cancel_order").text)
+    assert "_id" in defined(blank_unused(text, "cancel_order").text)
 
 
 @pytest.mark.parametrize("lookup", [
@@ -70,7 +71,7 @@ def test_a_helper_reached_only_through_another_kept_function_stays() -> None:
 ])
 def test_nothing_is_blanked_when_names_are_looked_up_by_string(lookup: str) -> None:
     text = ORDERS + "\n" + lookup
-    assert blank_unused_functions(text, "get_order").text == text
+    assert blank_unused(text, "get_order").text == text
 
 
 def test_decorated_dunder_and_mentioned_functions_stay() -> None:
@@ -91,23 +92,70 @@ def _mentioned_in_a_string():
 
 DOC = "see _mentioned_in_a_string"
 '''
-    kept = defined(blank_unused_functions(text, "get_order").text)
+    kept = defined(blank_unused(text, "get_order").text)
     assert {"list_orders", "__dir__", "_mentioned_in_a_string"} <= kept
     assert "_legacy_audit" not in kept
+
+
+CONSTANTS = ORDERS + '''
+
+DEFAULT_STATUS = "open"  # read by no one
+RETRIES = (1, 2, -3)
+AUDIT_FIELDS = {"id": None, "at": [1.5, True]}
+PAGE_SIZE = 25
+
+
+def _page(items):
+    return items[:PAGE_SIZE]
+
+
+TABLE_NAME = os.environ["ORDERS_TABLE"]
+COUNT = len(ORDER_KINDS := ["a"])
+__version__ = "1.0"
+A = 1; B = 2
+LABEL = "cancelled"
+STATUS = f"{LABEL}"
+'''
+
+
+def assigned(text: str) -> set[str]:
+    return {target.id for s in ast.parse(text).body if isinstance(s, ast.Assign)
+            for target in s.targets if isinstance(target, ast.Name)}
+
+
+def test_unused_constants_go_and_those_only_dead_functions_read_go_with_them() -> None:
+    blanked = blank_unused(CONSTANTS, "get_order")
+    assert "_page" not in defined(blanked.text)
+    assert assigned(CONSTANTS) - assigned(blanked.text) == {
+        "DEFAULT_STATUS", "RETRIES", "AUDIT_FIELDS", "PAGE_SIZE"}
+    assert blanked.text.count("\n") == CONSTANTS.count("\n")
+    assert blanked.tree is not None
+    assert ast.dump(blanked.tree) == ast.dump(ast.parse(blanked.text))
+
+
+def test_constants_that_call_read_format_share_a_line_or_are_dunders_stay() -> None:
+    kept = assigned(blank_unused(CONSTANTS, "get_order").text)
+    assert {"TABLE_NAME", "COUNT", "__version__", "A", "B", "LABEL", "STATUS"} <= kept
+
+
+def test_a_constant_a_kept_function_reads_stays() -> None:
+    text = CONSTANTS.replace('return {"cancelled": True}', "return {DEFAULT_STATUS: PAGE_SIZE}")
+    kept = assigned(blank_unused(text, "cancel_order").text)
+    assert {"DEFAULT_STATUS", "PAGE_SIZE"} <= kept
 
 
 @pytest.mark.parametrize("text", [
     ORDERS + "\ndef broken(:\n    pass\n",  # ast cannot parse it: libcst reports the error
     ORDERS.replace("\n", "\r"),  # old Mac line breaks
-    "def handler(event, context):\n    return event\n",  # a single function
+    "def get_order(event, context):\n    return event\n",  # the handler alone
 ])
 def test_unusual_modules_are_left_whole(text: str) -> None:
-    assert blank_unused_functions(text, "get_order").text == text
+    assert blank_unused(text, "get_order").text == text
 
 
 def test_windows_line_endings_are_kept() -> None:
     text = ORDERS.replace("\n", "\r\n")
-    blanked = blank_unused_functions(text, "get_order").text
+    blanked = blank_unused(text, "get_order").text
     assert "_legacy_audit" not in blanked
     assert blanked.count("\r\n") == text.count("\r\n")
 
