@@ -28,7 +28,6 @@ from lambdaslim.plan import (
     RouteEdit,
     StateEdit,
 )
-from lambdaslim.rewrite.api_integration import supports_route
 from lambdaslim.rewrite.integrations import (
     ANY_STATE_MACHINE,
     STATE_MACHINE_ARN,
@@ -184,6 +183,8 @@ def _unsupported_routes(analysis: Analysis, chosen: dict[str, FunctionVerdict]) 
             failed.append(Declined(verdict.function_id, str(exc), verdict.function_id))
             continue
         for route in app.routes_for_function(verdict.function_id):
+            from lambdaslim.rewrite.api_integration import supports_route  # jinja2: if needed
+
             reason = supports_route(app, route)
             if reason is not None:
                 failed.append(Declined(verdict.function_id, reason, f"{route.api_id}: "
