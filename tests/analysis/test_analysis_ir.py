@@ -46,3 +46,14 @@ def test_any_expression_round_trips(expr: ir.Expr) -> None:
     summary = ir.HandlerSummary("f.py", "handler", 1, returns=expr,
                                 steps=(ir.Guard(expr, "ValueError", ir.Const("m"), 3),))
     assert ir.HandlerSummary.from_dict(json.loads(json.dumps(summary.to_dict()))) == summary
+
+
+def test_walk_is_pre_order_over_fields_in_order_then_tuple_items() -> None:
+    from lambdaslim.analysis.ir import Concat, Const, DictExpr, EventPath, walk
+
+    node = DictExpr((("id", EventPath(("a", 0))), ("text", Concat((Const("x"), Const(None))))))
+    assert list(walk(node)) == [
+        node, node.items, node.items[0], "id", EventPath(("a", 0)), ("a", 0), "a", 0, False,
+        None, node.items[1], "text", node.items[1][1], node.items[1][1].parts, Const("x"), "x",
+        Const(None), None,
+    ]

@@ -14,7 +14,8 @@ can be cached; the node type is under the key
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import operator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
@@ -397,17 +398,41 @@ def field_names(node: object) -> tuple[str, ...]:
     return names
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+_CHILDREN: dict[type, Callable[[object], tuple[object, ...]]] = {}
+
+
 def walk(node: object) -> Iterator[object]:
-    """``node`` and every value inside it (fields of dataclasses, items of tuples), pre-order."""
+    """``node`` and every value inside it (fields of dataclasses, items of tuples), pre-order.
+
+    The IR is walked hundreds of thousands of times in a large repository (classification
+    walks each summary several times): the fields of each class are read by one
+    ``attrgetter``, last first, and plain values are never looked up."""
     stack = [node]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        current = stack.pop()
+        current = pop()
         yield current
-        names = field_names(current)
-        if names:
-            stack.extend(getattr(current, name) for name in reversed(names))
-        elif isinstance(current, tuple):
-            stack.extend(reversed(current))
+        cls = type(current)
+        if cls in _LEAVES:
+            continue
+        children = _CHILDREN.get(cls)
+        if children is None:
+            children = _CHILDREN[cls] = _children_reversed(current)
+        extend(children(current))
+
+
+def _children_reversed(node: object) -> Callable[[object], tuple[object, ...]]:
+    """What ``walk`` pushes for a node of this class: its fields (or tuple items), reversed."""
+    names = field_names(node)
+    if len(names) > 1:
+        return operator.attrgetter(*reversed(names))
+    if names:
+        single = operator.attrgetter(names[0])
+        return lambda current: (single(current),)
+    if isinstance(node, tuple):
+        return lambda current: tuple(reversed(current))  # type: ignore[call-overload]
+    return lambda current: ()
 
 
 def to_dict(node: Any) -> Any:
