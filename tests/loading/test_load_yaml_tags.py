@@ -74,3 +74,13 @@ def test_malformed_yaml_names_file_and_line():
         parse_yaml("Resources:\n  A:\n    Type: x\n   B: [\n", "bad.yaml")
     assert error.value.file == "bad.yaml"
     assert error.value.line == 4
+
+
+def test_to_plain_keeps_the_order_and_merged_keys_of_a_commented_map() -> None:
+    """to_plain reads ruamel's maps as the OrderedDicts they are: the same items, own keys
+    first and then the keys a merge (``<<``) brought, as ``CommentedMap.items()`` gives them."""
+    document = parse_yaml("base: &b {x: 1, z: 3}\nuse:\n  <<: *b\n  y: 2\n  z: 4\n", "m.yaml")
+    plain = to_plain(document)
+    assert list(plain["use"].items()) == list(document["use"].items()) == [
+        ("y", 2), ("z", 4), ("x", 1)]
+    assert type(plain["use"]) is dict

@@ -7,6 +7,7 @@ both ``dict`` subclasses that know their lines. The model only ever holds plain 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,8 @@ def to_plain(node: Any) -> Any:
     """A plain ``dict``/``list``/``str``/``int``/``float``/``bool``/``None`` copy."""
     if type(node) in _PLAIN_SCALARS:  # most values: exact types, not ruamel's subclasses
         return node
+    if isinstance(node, OrderedDict):  # ruamel's CommentedMap: the same items, read in C
+        return {str(key): to_plain(value) for key, value in OrderedDict.items(node)}
     if isinstance(node, dict | Mapping):
         return {str(key): to_plain(value) for key, value in node.items()}
     if isinstance(node, list | tuple):
