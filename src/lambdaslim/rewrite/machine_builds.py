@@ -32,6 +32,11 @@ class MachineWork:
     bindings: Bindings
     built: dict[tuple[str | int, ...], tuple[TaskLink, Built]] = field(default_factory=dict)
 
+    @classmethod
+    def fresh(cls, machine: StateMachine) -> MachineWork:
+        """Nothing built yet: only the machine's own substitutions bound."""
+        return cls(machine, Bindings(dict(machine.substitutions)))
+
 
 @dataclass(frozen=True)
 class Attempt:
@@ -47,12 +52,19 @@ def tasks_to_build(app: Application, handlers: Mapping[str, HandlerVerdict],
                    machines: Iterable[str]) -> dict[str, list[Attempt]]:
     """Per machine of ``machines``, the tasks of a function in ``handlers``, in link order."""
     wanted = set(machines)
-    attempts: dict[str, list[Attempt]] = {}
+    links: dict[str, list[tuple[int, TaskLink]]] = {}
     for index, link in enumerate(app.task_links):
-        handler = handlers.get(link.function_id or "")
-        if handler is not None and link.state_machine_id in wanted:
-            attempts.setdefault(link.state_machine_id, []).append(Attempt(index, link, handler))
-    return attempts
+        if link.state_machine_id in wanted:
+            links.setdefault(link.state_machine_id, []).append((index, link))
+    return {machine_id: attempts for machine_id, machine_links in links.items()
+            if (attempts := _attempts(machine_links, handlers))}
+
+
+def _attempts(links: Iterable[tuple[int, TaskLink]],
+              handlers: Mapping[str, HandlerVerdict]) -> list[Attempt]:
+    """The tasks among ``links`` (each with its index) of a function in ``handlers``."""
+    return [Attempt(index, link, handler) for index, link in links
+            if (handler := handlers.get(link.function_id or "")) is not None]
 
 
 def build_machine(app: Application, catalog: Catalog, work: MachineWork,
@@ -99,7 +111,7 @@ class StatesBuiltAhead:
         self.app = app
         self.catalog = catalog
         self.query_language = query_language
-        self._handlers: dict[str, HandlerVerdict] = {}
+        self._replaceable: dict[str, HandlerVerdict] = {}  # what the plan usually builds
         self._links: dict[str, list[tuple[int, TaskLink]]] = {}
         self._waiting: dict[str, set[str]] = {}
         for index, link in enumerate(app.task_links):
@@ -111,7 +123,8 @@ class StatesBuiltAhead:
 
     def add(self, function_id: str, handler: HandlerVerdict) -> None:
         """The handler verdict of ``function_id``: build every machine now complete."""
-        self._handlers[function_id] = handler
+        if handler.category != "keep":
+            self._replaceable[function_id] = handler
         for link in self.app.tasks_for_function(function_id):
             waiting = self._waiting.get(link.state_machine_id)
             if waiting is None:
@@ -123,15 +136,10 @@ class StatesBuiltAhead:
 
     def _build(self, machine_id: str) -> None:
         """Build the tasks of every replaceable handler (the plan's usual choice)."""
-        attempts = []
-        for index, link in self._links[machine_id]:
-            handler = self._handlers.get(link.function_id or "")
-            if handler is not None and handler.category != "keep":
-                attempts.append(Attempt(index, link, handler))
+        attempts = _attempts(self._links[machine_id], self._replaceable)
         if not attempts:
             return
-        machine = self.app.state_machines[machine_id]
-        work = MachineWork(machine, Bindings(dict(machine.substitutions)))
+        work = MachineWork.fresh(self.app.state_machines[machine_id])
         try:
             failed = build_machine(self.app, self.catalog, work, attempts, self.query_language)
         except Exception:  # a guess only: the plan builds this machine itself and raises there

@@ -31,7 +31,6 @@ from lambdaslim.plan import (
 from lambdaslim.rewrite.integrations import (
     ANY_STATE_MACHINE,
     STATE_MACHINE_ARN,
-    Bindings,
 )
 from lambdaslim.rewrite.machine_builds import (
     MachineWork,
@@ -69,8 +68,7 @@ def build_plan(
         if f.replaced and (only is None or f.function_id in only) and f.function_id not in skip
     }
     declined: list[Declined] = []
-    works = {mid: MachineWork(m, Bindings(dict(m.substitutions)))
-             for mid, m in app.state_machines.items()}
+    works = {mid: MachineWork.fresh(m) for mid, m in app.state_machines.items()}
     stale = set(works)
     # Until nothing more is declined. A state that cannot be built leaves nothing behind (its
     # substitutions are rolled back), so a machine is built again from scratch only when it
@@ -91,8 +89,7 @@ def build_plan(
         stale = {mid for mid, work in works.items()
                  if any(link.function_id in gone for link, _ in work.built.values())}
         for mid in stale:
-            machine = app.state_machines[mid]
-            works[mid] = MachineWork(machine, Bindings(dict(machine.substitutions)))
+            works[mid] = MachineWork.fresh(app.state_machines[mid])
     machines = tuple(
         edit for work in works.values() if (edit := _machine_edit(analysis, work, chosen))
     )
