@@ -109,7 +109,7 @@ class LineIndex:
         paired = self._pairs()
         if func is None:
             if isinstance(node, cst.SimpleStatementLine | cst.BaseCompoundStatement):
-                first = paired.module_lines.get(id(node))
+                first = paired.first_line(node)
                 return first if first is not None else self._module_statement_line(node)
             return None
         known = paired.lines.get(id(node))
@@ -173,30 +173,23 @@ class LineIndex:
 class _Paired:
     """Lines of the statements and decorators of a libcst module, from ``ast``'s tree of the
     same text: ``lines`` has each statement's keyword line (a decorated function's ``def``
-    line, as libcst's positions have it), ``module_lines`` each top-level statement's first
-    line (its first decorator's, if any). Both are empty when the trees do not pair up."""
+    line, as libcst's positions have it), each decorator's ``@`` line. Empty when the trees
+    do not pair up."""
 
     def __init__(self, module: cst.Module, tree: ast.Module | None, source: str):
         self.lines: dict[int, int] = {}
-        self.module_lines: dict[int, int] = {}
         self._source_lines = source.split("\n")
         if tree is None:
             return
         try:
             self._body(module.body, tree.body)
-            statements = iter(tree.body)
-            for statement in module.body:
-                first = next(statements)
-                count = len(statement.body) if isinstance(statement,
-                                                           cst.SimpleStatementLine) else 1
-                for _ in range(count - 1):
-                    next(statements)
-                decorators = getattr(first, "decorator_list", ())
-                self.module_lines[id(statement)] = min(
-                    [first.lineno, *(decorator.lineno for decorator in decorators)])
-        except (_Mismatch, StopIteration):
+        except _Mismatch:
             self.lines.clear()
-            self.module_lines.clear()
+
+    def first_line(self, statement: cst.CSTNode) -> int | None:
+        """The first line of a statement's code: its first decorator's, if it has any."""
+        decorators = getattr(statement, "decorators", ())
+        return self.lines.get(id(decorators[0] if decorators else statement))
 
     def _body(self, statements: Sequence[cst.CSTNode], parsed: Sequence[ast.stmt]) -> None:
         position = 0
