@@ -17,7 +17,7 @@ import libcst as cst
 
 from lambdaslim.analysis.ir import Expr, HandlerSummary, Unknown
 from lambdaslim.analysis.lines import LineIndex
-from lambdaslim.analysis.parsing import parse_module
+from lambdaslim.analysis.statement_reuse import parse_reusing
 from lambdaslim.analysis.statements import Interpreter, ir_unknowns
 from lambdaslim.analysis.unused_definitions import blank_unused
 from lambdaslim.analysis.values import Function, NoOp
@@ -35,7 +35,7 @@ def summarize_handler(source: bytes, file: str, function: str) -> HandlerSummary
         return _failed(file, function, f"the file is not valid UTF-8 (byte {exc.start})", line)
     text, tree = blank_unused(text, function)
     try:
-        module = parse_module(text)
+        module = parse_reusing(text, tree)
     except cst.ParserSyntaxError as exc:
         return _failed(file, function, f"syntax error: {exc.message}", exc.raw_line)
     except Exception as exc:  # libcst raises other errors on some invalid input

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
@@ -24,14 +26,21 @@ def _skip_validation(self: CSTNode) -> None:
     """Stands in for ``CSTNode.__post_init__`` while the parser builds the tree."""
 
 
-def parse_module(text: str) -> cst.Module:
-    """The module of ``text``, as ``libcst.parse_module`` gives it (it raises the same errors)."""
+@contextmanager
+def unvalidated() -> Iterator[None]:
+    """Nodes made inside the block are not validated (for nodes known to be valid)."""
     validate = CSTNode.__dict__["__post_init__"]
     CSTNode.__post_init__ = _skip_validation  # type: ignore[method-assign]
     try:
-        return cst.parse_module(text)
+        yield
     finally:
         CSTNode.__post_init__ = validate  # type: ignore[method-assign]
+
+
+def parse_module(text: str) -> cst.Module:
+    """The module of ``text``, as ``libcst.parse_module`` gives it (it raises the same errors)."""
+    with unvalidated():
+        return cst.parse_module(text)
 
 
 def python_ast(text: str) -> ast.Module | None:
