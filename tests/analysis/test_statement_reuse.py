@@ -32,15 +32,23 @@ HEADER_LINES = (
     "import os; import json",
     "PREFIX = os.environ.get(\"PREFIX\", \\\n    \"orders/\")",
     "import sys \\",
+    "import functools",
     "# the queue is created by the platform stack",
     "",
+    'def _key(event):\n    """The table key of an order."""\n    return {"id": event["id"]}',
+    "class NotFound(Exception):\n    pass",
+    "@functools.lru_cache\ndef _settings():\n    return load_settings()",
+    'if os.environ.get("DEBUG"):\n    logger.setLevel("DEBUG")',
+    "def handler(event, context):\n    return None",
 )
 
 HANDLER = '''
 
 def handler(event, context):
     sqs.send_message(QueueUrl=QUEUE_URL, MessageBody=json.dumps(event["order"]))
-    table.put_item(Item={"id": event["id"], "mode": SETTINGS["mode"]})
+    table.put_item(Item={**_key(event), "mode": _settings()["mode"]})
+    if "id" not in event:
+        raise NotFound(event)
     logger.info("stored")
     return {"retries": RETRIES, "prefix": PREFIX}
 '''
@@ -53,8 +61,7 @@ def module_text(header: list[tuple[str, bool]], crlf: bool) -> str:
     for line, other in header:
         ending = "\r\n" if crlf != other else "\n"
         lines.append(line.replace("\n", ending) + ending)
-    text = "".join(lines) + HANDLER
-    return text.replace("\n", "\r\n") if crlf else text
+    return "".join(lines) + (HANDLER.replace("\n", "\r\n") if crlf else HANDLER)
 
 
 def written(*lines: str) -> list[tuple[str, bool]]:
@@ -79,7 +86,7 @@ def top_level(module: cst.Module) -> list[cst.CSTNode]:
 
 @pytest.fixture(autouse=True)
 def nothing_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(statement_reuse, "_kept", {})
+    monkeypatch.setattr(statement_reuse, "_kept", statement_reuse._Kept())
 
 
 HEADERS = st.lists(st.tuples(st.sampled_from(HEADER_LINES), st.sampled_from([False] * 6 + [True])),
@@ -108,7 +115,7 @@ def test_the_statements_are_those_of_a_parse_of_the_module_alone(
         text, tree = blank_unused(module_text(header, crlf), "handler")
         if tree is None:
             continue  # not Python ("import sys \\" before a statement): parsed whole
-        module = parse_reusing(text, tree)
+        module = parse_reusing(text, tree, "handler")
         statements = module.body
         assert len({id(statement) for statement in statements}) == len(statements)
         expected = top_level(parse_module(text))
@@ -125,12 +132,12 @@ def test_a_line_seen_before_is_reused_and_reports_its_own_line() -> None:
               "from shared.config import load_settings\n\n\n\nSETTINGS = load_settings()\n")
     handler = "\n\ndef handler(event, context):\n    return SETTINGS['mode']\n"
     summarize_handler((first + handler).encode(), "a.py", "handler")
-    kept = dict(statement_reuse._kept)
+    kept = dict(statement_reuse._kept.trees)
     assert {key.strip() for key in kept} == {"import os", "SETTINGS = load_settings()",
                                              "from shared.config import load_settings"}
 
     text, tree = blank_unused(second + handler, "handler")
-    module = parse_reusing(text, tree)
+    module = parse_reusing(text, tree, "handler")
     assert sum(any(statement is node for node in kept.values())
                for statement in module.body) == 3
     assert "container" not in "".join(module.code_for_node(node) for node in kept.values())
@@ -146,7 +153,7 @@ def test_a_line_continued_by_a_backslash_is_parsed_in_place() -> None:
     statement_reuse._kept.clear()
     for text in texts:
         blanked, tree = blank_unused(text, "handler")
-        module = parse_reusing(blanked, tree)
+        module = parse_reusing(blanked, tree, "handler")
         assert top_level(module)[0].deep_equals(top_level(parse_module(blanked))[0])
 
 
@@ -155,7 +162,7 @@ def test_a_line_ending_otherwise_than_its_module_s_lines_is_not_mistaken() -> No
     mixed = module_text([("import os", False), ("import json", True)], crlf=False)
     for text in (crlf, mixed):
         blanked, tree = blank_unused(text, "handler")
-        module = parse_reusing(blanked, tree)
+        module = parse_reusing(blanked, tree, "handler")
         for got, want in zip(top_level(module), top_level(parse_module(blanked)), strict=True):
             assert got.deep_equals(want)
 
@@ -163,9 +170,9 @@ def test_a_line_ending_otherwise_than_its_module_s_lines_is_not_mistaken() -> No
 def test_a_line_twice_in_one_module_and_shared_lines_are_parsed_in_place() -> None:
     text = "import os\nimport os\nA = 1; B = 2\nC = (1,\n     2); D = 3\nE = os.environ['E']\n"
     tree = ast.parse(text)
-    parse_reusing(text, tree)
-    assert [key.strip() for key in statement_reuse._kept] == ["E = os.environ['E']"]
-    module = parse_reusing(text, tree)
+    parse_reusing(text, tree, "handler")
+    assert [key.strip() for key in statement_reuse._kept.trees] == ["E = os.environ['E']"]
+    module = parse_reusing(text, tree, "handler")
     assert module.body[0] is not module.body[1]
     assert [module.code_for_node(node).strip() for node in module.body[2:4]] == [
         "A = 1; B = 2", "C = (1,\n     2); D = 3"]
@@ -173,9 +180,9 @@ def test_a_line_twice_in_one_module_and_shared_lines_are_parsed_in_place() -> No
 
 def test_without_python_s_tree_the_module_is_parsed_whole() -> None:
     text = "import os\n"
-    parse_reusing(text, ast.parse(text))
-    module = parse_reusing(text, None)
-    assert module.body[0] is not next(iter(statement_reuse._kept.values()))
+    parse_reusing(text, ast.parse(text), "handler")
+    module = parse_reusing(text, None, "handler")
+    assert module.body[0] is not next(iter(statement_reuse._kept.trees.values()))
 
 
 def test_statements_that_do_not_pair_up_are_not_merged() -> None:
@@ -197,7 +204,7 @@ def test_when_libcst_refuses_the_rest_the_whole_text_is_parsed(
 ) -> None:
     text = "import os\nQUEUE = os.environ['QUEUE']\n"
     tree = ast.parse(text)
-    parse_reusing(text, tree)
+    parse_reusing(text, tree, "handler")
     parsed: list[str] = []
 
     def only_the_whole_text(source: str) -> cst.Module:
@@ -207,6 +214,33 @@ def test_when_libcst_refuses_the_rest_the_whole_text_is_parsed(
         return parse_module(source)
 
     monkeypatch.setattr(statement_reuse, "parse_module", only_the_whole_text)
-    module = parse_reusing(text, tree)
+    module = parse_reusing(text, tree, "handler")
     assert len(parsed) == 2 and parsed[1] == text
     assert module.code == text
+
+
+def test_helpers_and_classes_are_reused_but_not_the_handler() -> None:
+    header = written("import json", 'def _key(event):\n    return {"id": event["id"]}',
+                     "class NotFound(Exception):\n    pass")
+    texts = [module_text(header, crlf=False), module_text([("", False), *header], crlf=False)]
+    modules = []
+    for text in texts:
+        blanked, tree = blank_unused(text, "handler")
+        modules.append(parse_reusing(blanked, tree, "handler"))
+    first, second = ({type(node).__name__ + getattr(getattr(node, "name", None), "value", ""):
+                      node for node in module.body} for module in modules)
+    assert second["FunctionDef_key"] is first["FunctionDef_key"]
+    assert second["ClassDefNotFound"] is first["ClassDefNotFound"]
+    assert second["FunctionDefhandler"] is not first["FunctionDefhandler"]
+    assert not any("def handler" in key for key in statement_reuse._kept.trees)
+    assert summaries_one_by_one(texts) == [
+        summarize_handler(text.encode(), "app.py", "handler") for text in texts]
+
+
+def test_the_trees_kept_are_bounded_by_their_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(statement_reuse, "MAX_KEPT_LINES", 3)
+    text = 'import os\ndef _key(event):\n    return {"id": event["id"]}\nimport json\nimport re\n'
+    parse_reusing(text, ast.parse(text), "handler")
+    assert [key.strip() for key in statement_reuse._kept.trees] == [
+        "import os", 'def _key(event):\n    return {"id": event["id"]}']
+    assert statement_reuse._kept.lines == 3

@@ -35,7 +35,7 @@ def summarize_handler(source: bytes, file: str, function: str) -> HandlerSummary
         return _failed(file, function, f"the file is not valid UTF-8 (byte {exc.start})", line)
     text, tree = blank_unused(text, function)
     try:
-        module = parse_reusing(text, tree)
+        module = parse_reusing(text, tree, function)
     except cst.ParserSyntaxError as exc:
         return _failed(file, function, f"syntax error: {exc.message}", exc.raw_line)
     except Exception as exc:  # libcst raises other errors on some invalid input
