@@ -191,7 +191,7 @@ def test_statements_that_do_not_pair_up_are_not_merged() -> None:
     assert isinstance(known_line, cst.SimpleStatementLine)
     shared = parse_module("A = 1; B = 2\n").body
     two = ast.parse("A = 1\nB = 2\n").body
-    assert statement_reuse._merged(shared, two, {}) == list(shared)
+    assert statement_reuse._merged(shared, two, {}) == (list(shared), [0, 0])
     assert statement_reuse._merged(shared, two, {1: known_line}) is None  # B inside a line
     three = ast.parse("A = 1\nimport os\nB = 2\n").body
     assert statement_reuse._merged(shared, three, {1: known_line}) is None  # between A and B

@@ -83,10 +83,11 @@ def parse_reusing(text: str, tree: ast.Module | None, handler: str) -> cst.Modul
         rest = parse_module(_statements_text(tree.body, lines, known))
     except Exception:  # the whole text decides what is raised
         return parse_module(text)
-    body = _merged(rest.body, tree.body, known)
-    if body is None:
+    merged = _merged(rest.body, tree.body, known)
+    if merged is None:
         return parse_module(text)
-    _keep(keys, body, tree.body, known)
+    body, positions = merged
+    _keep(keys, body, positions, known)
     if not known:
         return rest
     with unvalidated():
@@ -143,10 +144,14 @@ def _first_line(statement: ast.stmt) -> int:
 
 
 def _merged(parsed: Sequence[cst.BaseStatement], statements: Sequence[ast.stmt],
-            known: dict[int, cst.BaseStatement]) -> list[cst.BaseStatement] | None:
+            known: dict[int, cst.BaseStatement]
+            ) -> tuple[list[cst.BaseStatement], list[int]] | None:
     """The module's body: ``parsed`` (libcst's statements of the rest) with the ``known`` trees
-    in their places, ``statements`` (``ast``'s) telling the order. None when they do not pair."""
+    in their places, ``statements`` (``ast``'s) telling the order; and for each of ``ast``'s
+    statements, the position in the body of the libcst line that holds it. None when they do
+    not pair."""
     body: list[cst.BaseStatement] = []
+    positions: list[int] = []
     rest = iter(parsed)
     left = 0  # small statements of the last libcst line not yet matched with ast's
     for index in range(len(statements)):
@@ -154,6 +159,7 @@ def _merged(parsed: Sequence[cst.BaseStatement], statements: Sequence[ast.stmt],
         if reused is not None:
             if left:
                 return None
+            positions.append(len(body))
             body.append(reused)
             continue
         if not left:
@@ -162,19 +168,17 @@ def _merged(parsed: Sequence[cst.BaseStatement], statements: Sequence[ast.stmt],
                 return None
             body.append(statement)
             left = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+        positions.append(len(body) - 1)
         left -= 1
     if left or next(rest, None) is not None:
         return None
-    return body
+    return body, positions
 
 
-def _keep(keys: dict[int, str], body: Sequence[cst.BaseStatement],
-          statements: Sequence[ast.stmt], known: dict[int, cst.BaseStatement]) -> None:
-    """Keep the trees of this module's reusable statements not known yet (``body`` pairs one
-    to one with ``statements`` wherever a statement is alone on its lines)."""
-    positions = _positions(body)
-    if len(positions) != len(statements):
-        return
+def _keep(keys: dict[int, str], body: Sequence[cst.BaseStatement], positions: Sequence[int],
+          known: dict[int, cst.BaseStatement]) -> None:
+    """Keep the trees of this module's reusable statements not known yet (``positions``: where
+    each of ``ast``'s statements is in ``body``), those alone on their lines."""
     for index, key in keys.items():
         if index in known or key in _kept.trees:
             continue
@@ -185,12 +189,3 @@ def _keep(keys: dict[int, str], body: Sequence[cst.BaseStatement],
                 with unvalidated():
                     node = node.with_changes(leading_lines=())
             _kept.add(key, node)
-
-
-def _positions(body: Sequence[cst.BaseStatement]) -> list[int]:
-    """For each of ``ast``'s statements, the position of the libcst line that holds it."""
-    positions: list[int] = []
-    for position, node in enumerate(body):
-        count = len(node.body) if isinstance(node, cst.SimpleStatementLine) else 1
-        positions.extend([position] * count)
-    return positions
