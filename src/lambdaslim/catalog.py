@@ -20,17 +20,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import botocore
-import botocore.loaders
-import botocore.model
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node
 
+from lambdaslim.analysis.sdk_model import service_model
 from lambdaslim.catalog_files import digest, rule_sources
 from lambdaslim.errors import LambdaslimError
 
@@ -192,33 +189,15 @@ class Catalog:
 # --- botocore service models --------------------------------------------------------------
 
 
-@cache
-def _loader() -> botocore.loaders.Loader:
-    return botocore.loaders.create_loader()
-
-
-@cache
-def _available_services() -> frozenset[str]:
-    return frozenset(_loader().list_available_services("service-2"))
-
-
-@cache
-def _service_model(service: str) -> botocore.model.ServiceModel | None:
-    if service not in _available_services():
-        return None
-    data = _loader().load_service_model(service, "service-2")
-    return botocore.model.ServiceModel(data, service_name=service)
-
-
 def _operation_exists(service: str, operation: str) -> bool:
-    model = _service_model(service)
+    model = service_model(service)
     return model is not None and operation in model.operation_names
 
 
 def _sdk_action_supported(service: str, operation: str) -> bool:
     if (service, operation) in _UNSUPPORTED_SDK_ACTIONS:
         return False
-    model = _service_model(service)
+    model = service_model(service)
     assert model is not None  # callers check _operation_exists first
     op = model.operation_model(operation)
     return not (op.has_event_stream_input or op.has_event_stream_output)
@@ -242,7 +221,7 @@ def sdk_client_name(service: str) -> str:
     """
     if service in _SDK_CLIENT_NAME_EXCEPTIONS:
         return _SDK_CLIENT_NAME_EXCEPTIONS[service]
-    model = _service_model(service)
+    model = service_model(service)
     if model is None:
         raise LambdaslimError(f"botocore has no service {service!r}")
     service_id = model.metadata.get("serviceId") or model.endpoint_prefix
@@ -354,7 +333,7 @@ def _check_match(
     for service in services:
         if service == WILDCARD:
             continue
-        if _service_model(service) is None:
+        if service_model(service) is None:
             raise doc.error("match.services", f"botocore has no service {service!r}")
         for operation in operations:
             if operation != WILDCARD and not _operation_exists(service, operation):
