@@ -76,11 +76,12 @@ def parse_reusing(text: str, tree: ast.Module | None, handler: str) -> cst.Modul
     if tree is None:
         return parse_module(text)
     lines = text.split("\n")
-    keys = _reusable(tree.body, lines, handler)
+    crlf = lines[0].endswith("\r")  # the module's default line break, as libcst detects it
+    keys = _reusable(tree.body, lines, handler, crlf)
     trees = _kept.trees
     known = {index: trees[key] for index, key in keys.items() if key in trees}
     try:
-        rest = parse_module(_statements_text(tree.body, lines, known))
+        rest = parse_module(_statements_text(tree.body, lines, known, crlf))
     except Exception:  # the whole text decides what is raised
         return parse_module(text)
     merged = _merged(rest.body, tree.body, known)
@@ -95,11 +96,11 @@ def parse_reusing(text: str, tree: ast.Module | None, handler: str) -> cst.Modul
 
 
 def _statements_text(body: Sequence[ast.stmt], lines: list[str],
-                     known: dict[int, cst.BaseStatement]) -> str:
+                     known: dict[int, cst.BaseStatement], crlf: bool) -> str:
     """The lines of the module's statements but the ``known`` ones, without the comments and
     empty lines between them (libcst builds three nodes for each empty line). The first line
     is empty and ends as the module's first line does: the module's default line break."""
-    parts = ["\r" if lines[0].endswith("\r") else ""]
+    parts = ["\r" if crlf else ""]
     done = 0  # the last line taken
     for index, statement in enumerate(body):
         if index in known:
@@ -115,13 +116,14 @@ def _statements_text(body: Sequence[ast.stmt], lines: list[str],
     return "\n".join(parts)
 
 
-def _reusable(body: Sequence[ast.stmt], lines: list[str], handler: str) -> dict[int, str]:
+def _reusable(body: Sequence[ast.stmt], lines: list[str], handler: str,
+              crlf: bool) -> dict[int, str]:
     """Position in ``body`` -> key, of each statement not continued with a backslash whose
     text occurs once in the module, but the ``handler`` function (statements sharing a line
     share its text, and :func:`_keep` keeps one-statement lines only). The key is the text after
     the module's default line break (libcst writes a line break only when it differs from it).
     """
-    newline = "\r\n" if lines[0].endswith("\r") else "\n"
+    newline = "\r\n" if crlf else "\n"
     keys: dict[int, str] = {}
     for index, statement in enumerate(body):
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and \
